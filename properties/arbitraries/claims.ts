@@ -1,0 +1,33 @@
+/**
+ * Tying a test to the claims of the paper it checks: the claim IDs (../shared/reference/paper.md) go into the
+ * test's metadata, where the reporter reads them, and into its name.
+ *
+ * @module
+ */
+import { it, type TestContext } from 'vitest';
+
+declare module 'vitest' {
+  interface TaskMeta {
+    /** The claim IDs a test checks. */
+    claims?: string[];
+    /** Key figures of the check (worst relative error, fitted slope, counterexample...). */
+    figures?: Record<string, number | string>;
+  }
+}
+
+/** A test that checks the given claims; its body may record figures with {@link recordFigure}. */
+export function claimTest(claims: readonly string[], name: string, body: (ctx: TestContext) => void | Promise<void>, timeout?: number): void {
+  it(
+    `${name} [${claims.join(', ')}]`,
+    async (ctx) => {
+      ctx.task.meta.claims = [...claims];
+      await body(ctx);
+    },
+    timeout,
+  );
+}
+
+/** Record a key figure of a check in the test's metadata (the worst error over the run, a slope, ...). */
+export function recordFigure(ctx: TestContext, key: string, value: number | string): void {
+  ctx.task.meta.figures = { ...(ctx.task.meta.figures ?? {}), [key]: value };
+}
