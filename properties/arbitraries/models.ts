@@ -35,10 +35,11 @@ export function mlpSpecArb(options: ArchitectureOptions = {}): fc.Arbitrary<Mode
   const norms = NORMS.filter((n) => n !== 'batch' || options.batchNorm);
   const maxDepth = options.maxDepth ?? SIZES.maxDepth;
   const { layers } = fc.letrec<{ layers: LayerInput[]; layer: LayerInput }>((tie) => ({
+    // Weighted towards deeper networks: a plain 1:1 choice would leave half of the MLPs without hidden layers.
     layers: fc.oneof(
       { depthSize: 'small', maxDepth },
-      fc.constant<LayerInput[]>([]),
-      fc.tuple(tie('layer'), tie('layers')).map(([first, rest]) => [first, ...rest]),
+      { arbitrary: fc.constant<LayerInput[]>([]), weight: 1 },
+      { arbitrary: fc.tuple(tie('layer'), tie('layers')).map(([first, rest]) => [first, ...rest]), weight: 3 },
     ),
     layer: fc.record({
       width: fc.integer({ min: 1, max: options.maxWidth ?? SIZES.maxWidth }),

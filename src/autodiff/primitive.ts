@@ -23,9 +23,11 @@ export interface Primitive<Attrs = undefined, Aux = undefined> {
   forward(inputs: readonly Matrix[], attrs: Attrs): ForwardResult<Aux>;
   /**
    * Reverse mode: given the cotangent g of the output, the cotangent of each input (g^T dy/dx_k), or null for
-   * an input that is not differentiable (an index, say).
+   * an input that is not differentiable or not needed. `needs[k]` says whether input k's cotangent is wanted;
+   * a rule may skip work for the others (a dense layer skips its weight gradient when only the cotangent of
+   * its input is wanted).
    */
-  vjp(g: Matrix, inputs: readonly Matrix[], value: Matrix, aux: Aux, attrs: Attrs): readonly (Matrix | null)[];
+  vjp(g: Matrix, inputs: readonly Matrix[], value: Matrix, aux: Aux, attrs: Attrs, needs: readonly boolean[]): readonly (Matrix | null)[];
   /** Forward mode: given a tangent per input (null meaning zero), the tangent of the output. */
   jvp(tangents: readonly (Matrix | null)[], inputs: readonly Matrix[], value: Matrix, aux: Aux, attrs: Attrs): Matrix;
 }

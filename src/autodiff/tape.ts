@@ -27,6 +27,15 @@ interface OpRecord {
   readonly aux: unknown;
 }
 
+/** Options of a reverse pass. */
+export interface BackwardOptions {
+  /**
+   * Skip the cotangents of variables (leaves): only intermediate nodes get theirs. The structured kernel
+   * needs the cotangents at layer outputs, not the weight gradients, and this saves their cost.
+   */
+  readonly skipVariables?: boolean;
+}
+
 /** Cotangents by node id, from a reverse pass. */
 export type Adjoints = ReadonlyMap<number, Matrix>;
 
@@ -66,7 +75,7 @@ export class Tape {
    * Reverse mode: the cotangent of every node that `output` depends on, given the output's cotangent `seed`
    * (for a scalar output, the matrix [[1]] gives the gradient).
    */
-  backward(output: Node, seed: Matrix): Adjoints {
+  backward(output: Node, seed: Matrix, options: BackwardOptions = {}): Adjoints {
     if (!sameShape(seed, output.value)) {
       throw new RangeError(
         `backward: seed shape [${seed.rows}, ${seed.cols}] does not match output [${output.value.rows}, ${output.value.cols}]`,
@@ -79,16 +88,18 @@ export class Tape {
       if (rec.node.id > output.id) continue;
       const g = adj.get(rec.node.id);
       if (g === undefined || !rec.node.differentiable) continue;
+      const needs = rec.inputs.map((n) => n.differentiable && !(options.skipVariables && this.byId.get(n.id) === undefined));
       const grads = rec.prim.vjp(
         g,
         rec.inputs.map((n) => n.value),
         rec.node.value,
         rec.aux,
         rec.attrs,
+        needs,
       );
       rec.inputs.forEach((input, k) => {
         const gk = grads[k];
-        if (gk === null || gk === undefined || !input.differentiable) return;
+        if (gk === null || gk === undefined || !needs[k]) return;
         const prev = adj.get(input.id);
         if (prev === undefined) adj.set(input.id, gk);
         else {

@@ -93,31 +93,13 @@ export function identity(n: number): Matrix {
 // Block edge for the cache-blocked products: three 64x64 float64 tiles (96 KiB) stay in L2.
 const BLOCK = 64;
 
-/** C = A B, cache-blocked, i-k-j order inside a block so the innermost loop streams rows. */
+/**
+ * C = A B. B is transposed first (O(k m), small next to the O(n k m) product) so that every entry is an
+ * inner product of two contiguous rows, computed by {@link matmulTransB}'s register-blocked kernel.
+ */
 export function matmul(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.rows) throw new RangeError(`matmul: [${a.rows}, ${a.cols}] x [${b.rows}, ${b.cols}] do not chain`);
-  const out = matrix(a.rows, b.cols);
-  const { rows: n, cols: k } = a;
-  const m = b.cols;
-  const A = a.data;
-  const B = b.data;
-  const C = out.data;
-  for (let kk = 0; kk < k; kk += BLOCK) {
-    const kEnd = Math.min(kk + BLOCK, k);
-    for (let jj = 0; jj < m; jj += BLOCK) {
-      const jEnd = Math.min(jj + BLOCK, m);
-      for (let i = 0; i < n; i++) {
-        const ci = i * m;
-        for (let p = kk; p < kEnd; p++) {
-          const aip = A[i * k + p]!;
-          if (aip === 0) continue;
-          const bp = p * m;
-          for (let j = jj; j < jEnd; j++) C[ci + j]! += aip * B[bp + j]!;
-        }
-      }
-    }
-  }
-  return out;
+  return matmulTransB(a, transpose(b));
 }
 
 /**

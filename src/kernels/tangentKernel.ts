@@ -85,7 +85,7 @@ function siteDeltas(trace: Trace, O: number): Matrix[][] {
   for (let k = 0; k < O; k++) {
     const seed = matrix(n, O);
     for (let i = 0; i < n; i++) seed.data[i * O + k] = 1;
-    const adj = trace.tape.backward(trace.output, seed);
+    const adj = trace.tape.backward(trace.output, seed, { skipVariables: true });
     perOutput.push(trace.sites.map((s) => adj.get(s.output.id) ?? matrix(s.output.value.rows, s.output.value.cols)));
   }
   return perOutput;

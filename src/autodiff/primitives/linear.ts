@@ -40,10 +40,10 @@ export const dense: Primitive<DenseAttrs, undefined> = {
     if (b !== undefined) addRowInPlace(z, b, beta);
     return { value: z, aux: undefined };
   },
-  vjp: (g, [h, W, b], _z, _aux, { alpha, beta }) => {
-    const gh = scaleInPlace(matmul(g, W!), alpha);
-    const gW = scaleInPlace(matmulTransA(g, h!), alpha);
-    return b === undefined ? [gh, gW] : [gh, gW, columnSums(g, beta)];
+  vjp: (g, [h, W, b], _z, _aux, { alpha, beta }, needs) => {
+    const gh = needs[0] ? scaleInPlace(matmul(g, W!), alpha) : null;
+    const gW = needs[1] ? scaleInPlace(matmulTransA(g, h!), alpha) : null;
+    return b === undefined ? [gh, gW] : [gh, gW, needs[2] ? columnSums(g, beta) : null];
   },
   jvp: ([th, tW, tb], [h, W], z, _aux, { alpha, beta }) => {
     const out = matrix(z.rows, z.cols);
