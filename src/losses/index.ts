@@ -12,4 +12,4 @@ export { huber } from './huber.js';
 export { negLogProb } from './negLogProb.js';
 export * from './registry.js';
 export * from './total.js';
-export * from './finiteDifference.js';
+export { lossDerivativesByDifferences } from './lossDerivativesByDifferences.js';

@@ -4,7 +4,7 @@
  * formulas beside the value (not by automatic differentiation), so that they can serve as an oracle.
  *
  * The total loss of a training set is the SUM of these terms over examples (the paper's convention); see
- * {@link totalLoss} for the mean.
+ * total.ts for the mean.
  *
  * @module
  * @claim step.loss-additivity

@@ -8,6 +8,7 @@
  *
  * @module
  * @claim step.loss-additivity
+ * @claim caveat.sum-vs-mean-loss
  */
 import { matrix, row, type Matrix } from '../core/matrix.js';
 import type { Loss } from './loss.js';
@@ -22,7 +23,7 @@ export const REDUCTIONS = ['sum', 'mean'] as const satisfies readonly Reduction[
  * Check a batch: outputs Y (N x O) the loss takes, targets Ystar (N x targetDim(O)); the error names the
  * matrix and both counts, for example `targets: expected 5 rows, got 4`.
  */
-export function checkBatch(loss: Loss, Y: Matrix, Ystar: Matrix): void {
+export function checkLossBatch(loss: Loss, Y: Matrix, Ystar: Matrix): void {
   loss.check(Y.cols);
   if (Ystar.rows !== Y.rows) throw new RangeError(`targets: expected ${Y.rows} rows (one per output row), got ${Ystar.rows}`);
   const width = loss.targetDim(Y.cols);
@@ -48,7 +49,7 @@ function reductionDivisor(reduction: Reduction, n: number): number {
  * @param reduction - `sum` (default, the paper's convention) or `mean`.
  */
 export function totalLoss(loss: Loss, Y: Matrix, Ystar: Matrix, reduction: Reduction = 'sum'): number {
-  checkBatch(loss, Y, Ystar);
+  checkLossBatch(loss, Y, Ystar);
   const n = reductionDivisor(reduction, Y.rows);
   let s = 0;
   for (let i = 0; i < Y.rows; i++) s += loss.value(row(Y, i), row(Ystar, i));
@@ -63,7 +64,7 @@ export function totalLoss(loss: Loss, Y: Matrix, Ystar: Matrix, reduction: Reduc
  * @param reduction - `sum` (default, the paper's convention) or `mean`.
  */
 export function lossDerivatives(loss: Loss, Y: Matrix, Ystar: Matrix, reduction: Reduction = 'sum'): Matrix {
-  checkBatch(loss, Y, Ystar);
+  checkLossBatch(loss, Y, Ystar);
   const n = reductionDivisor(reduction, Y.rows);
   const out = matrix(Y.rows, Y.cols);
   for (let i = 0; i < Y.rows; i++) {
