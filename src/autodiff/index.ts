@@ -1,13 +1,11 @@
 /**
- * Reverse- and forward-mode automatic differentiation over float64 matrices.
+ * Reverse- and forward-mode automatic differentiation over float64 matrices: the tape, the operations models
+ * are written in (`ops`), and the primitives with their derivative rules (`primitives`).
  *
  * @module
  */
 export * from './primitive.js';
 export * from './tape.js';
 export * as ops from './ops.js';
-export { SCALAR_RULES, ACTIVATIONS, elementwise, type ScalarName, type ScalarRule } from './primitives/elementwise.js';
-export { dense, add, sub, mul, scale, affineCols, type DenseAttrs } from './primitives/linear.js';
-export { layerNorm, batchNorm, type NormAttrs } from './primitives/normalise.js';
-export { softmax, logSoftmax } from './primitives/softmax.js';
-export { sum, mean } from './primitives/reduce.js';
+export * as primitives from './primitives/index.js';
+export { SCALAR_RULES, ACTIVATIONS, type ScalarName, type ScalarRule } from './primitives/elementwise.js';

@@ -1,0 +1,23 @@
+/**
+ * pathkernel: a proof companion for Domingos (2020), "Every Model Learned by Gradient Descent Is
+ * Approximately a Kernel Machine". The exports follow the paper's argument.
+ *
+ * @module
+ */
+
+/** Numbers: float64 matrices, the seeded generator, closeness and rounding-derived tolerances. */
+export * from './core/index.js';
+
+/** Derivatives: reverse and forward mode over a tape, each primitive's rules beside its forward rule. */
+export * from './autodiff/index.js';
+
+/** The setting of the paper: models f_w(x) with a flat parameter vector, losses with L' and L'', data. */
+export * from './models/index.js';
+export * from './losses/index.js';
+export * from './data/index.js';
+
+/** Integrators: a generic adaptive Runge-Kutta solver that knows nothing of models. */
+export * from './flow/index.js';
+
+/** Definition 1: the tangent kernel K^g, three independent ways. */
+export * from './kernels/index.js';

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { matrix, rng } from '../core/index.js';
+import { compileModel } from '../models/index.js';
+import { computeTangentKernel, tangentKernelStructured } from './tangentKernel.js';
+
+describe('the tangent kernel methods', () => {
+  it('a batch-norm model falls back from the structured method to Jacobian contraction, and says so', () => {
+    const m = compileModel({ kind: 'mlp', inputDim: 2, layers: [{ width: 3, norm: 'batch' }] });
+    const w = m.init(rng(1).stream('init'));
+    const X = matrix(4, 2, [1, 2, 3, 4, 5, 6, 7, 9]);
+    const r = computeTangentKernel(m, w, X, X, 'structured');
+    expect(r.method).toBe('jacobian');
+    expect(r.note).toMatch(/couples the examples of a batch/);
+    expect(() => tangentKernelStructured(m, w, X)).toThrow(/couples examples/);
+    expect(() => computeTangentKernel(m, w, X, matrix(1, 2, [0, 0]))).toThrow(/defined only within one batch/);
+  });
+
+  it('a model without batch coupling runs the method asked for, with no note', () => {
+    const m = compileModel({ kind: 'mlp', inputDim: 2, outputDim: 2, layers: [{ width: 3 }] });
+    const w = m.init(rng(2).stream('init'));
+    const X = matrix(3, 2, [1, 2, 3, 4, 5, 6]);
+    for (const method of ['structured', 'kvp', 'jacobian'] as const) {
+      const r = computeTangentKernel(m, w, X, matrix(2, 2, [0, 1, 1, 0]), method);
+      expect(r.method).toBe(method);
+      expect(r.note).toBeNull();
+      expect([r.K.rows, r.K.cols]).toEqual([6, 4]);
+    }
+  });
+});
