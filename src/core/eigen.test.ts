@@ -33,3 +33,25 @@ describe('eigenvalues of symmetric matrices', () => {
     expect(() => symmetricEigenvalues(matrix(2, 3))).toThrow(/not square/);
   });
 });
+
+describe('eigenvectors and matrix functions', () => {
+  it('A V = V diag(lambda) with V orthogonal, to a few u ||A|| n', async () => {
+    const { symmetricEigen, symmetricFunction } = await import('./eigen.js');
+    const { matmul, transpose, identity } = await import('./matrix.js');
+    const n = 9;
+    const r = rng(11);
+    const a = matrix(n, n, Array.from({ length: n * n }, () => r.normal()));
+    const s = matrix(n, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s.data[i * n + j] = a.data[i * n + j]! + a.data[j * n + i]!;
+    const { values, vectors } = symmetricEigen(s);
+    const norm = Math.max(...Array.from(values, Math.abs));
+    const AV = matmul(s, vectors);
+    for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) expect(Math.abs(AV.data[i * n + k]! - vectors.data[i * n + k]! * values[k]!)).toBeLessThan(64 * gamma(n) * norm);
+    const VtV = matmul(transpose(vectors), vectors);
+    const I = identity(n);
+    VtV.data.forEach((v, i) => expect(Math.abs(v - I.data[i]!)).toBeLessThan(64 * gamma(n)));
+    // f = identity reconstructs A.
+    const back = symmetricFunction(s, (x) => x);
+    back.data.forEach((v, i) => expect(Math.abs(v - s.data[i]!)).toBeLessThan(64 * gamma(n) * norm));
+  });
+});

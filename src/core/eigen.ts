@@ -5,16 +5,31 @@
  *
  * @module
  */
-import { type Matrix } from './matrix.js';
+import { matrix, type Matrix } from './matrix.js';
 
 /** Sweeps after which the iteration gives up (convergence is quadratic; 60 is never reached in practice). */
 const MAX_SWEEPS = 60;
 
-/** The eigenvalues of a symmetric matrix, ascending. Only the upper triangle's symmetry is assumed, not checked. */
+/** An eigendecomposition A = V diag(values) V^T; column k of `vectors` belongs to values[k]. */
+export interface SymmetricEigen {
+  /** Ascending. */
+  readonly values: Float64Array;
+  /** Orthogonal, n x n, eigenvectors as columns. */
+  readonly vectors: Matrix;
+}
+
+/** The eigenvalues of a symmetric matrix, ascending. Symmetry is assumed, not checked. */
 export function symmetricEigenvalues(a: Matrix): Float64Array {
+  return symmetricEigen(a).values;
+}
+
+/** Eigenvalues and orthonormal eigenvectors of a symmetric matrix (cyclic Jacobi, rotations accumulated). */
+export function symmetricEigen(a: Matrix): SymmetricEigen {
   if (a.rows !== a.cols) throw new RangeError(`symmetricEigenvalues: matrix is [${a.rows}, ${a.cols}], not square`);
   const n = a.rows;
   const A = a.data.slice();
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) V[i * n + i] = 1;
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let off = 0;
     let diag = 0;
@@ -45,10 +60,35 @@ export function symmetricEigenvalues(a: Matrix): Float64Array {
           A[p * n + k] = c * apk - s * aqk;
           A[q * n + k] = s * apk + c * aqk;
         }
+        for (let k = 0; k < n; k++) {
+          const vkp = V[k * n + p]!;
+          const vkq = V[k * n + q]!;
+          V[k * n + p] = c * vkp - s * vkq;
+          V[k * n + q] = s * vkp + c * vkq;
+        }
       }
     }
   }
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = A[i * n + i]!;
-  return out.sort();
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => A[i * n + i]! - A[j * n + j]!);
+  const values = Float64Array.from(order, (i) => A[i * n + i]!);
+  const vectors = matrix(n, n);
+  order.forEach((src, k) => {
+    for (let r = 0; r < n; r++) vectors.data[r * n + k] = V[r * n + src]!;
+  });
+  return { values, vectors };
+}
+
+/** f(A) = V diag(f(lambda)) V^T for a symmetric A (for example exp(-t A) with f = x -> exp(-t x)). */
+export function symmetricFunction(a: Matrix, f: (lambda: number) => number): Matrix {
+  const { values, vectors } = symmetricEigen(a);
+  const n = a.rows;
+  const out = matrix(n, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let k = 0; k < n; k++) acc += vectors.data[i * n + k]! * f(values[k]!) * vectors.data[j * n + k]!;
+      out.data[i * n + j] = acc;
+    }
+  }
+  return out;
 }

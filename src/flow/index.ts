@@ -11,3 +11,4 @@ export * from './dense.js';
 export * from './orderConditions.js';
 export { DOPRI5 } from './tableaux/dopri5.js';
 export { DOP853 } from './tableaux/dop853.js';
+export * from './solve.js';

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { fitLogLog } from './fit.js';
+
+describe('log-log fits', () => {
+  it('an exact power law is fitted exactly, with a zero-width interval', () => {
+    const xs = [0.1, 0.05, 0.025, 0.0125];
+    const f = fitLogLog(xs, xs.map((x) => 3 * x ** 2));
+    expect(f.slope).toBeCloseTo(2, 12);
+    expect(Math.exp(f.intercept)).toBeCloseTo(3, 10);
+    expect(f.slopeHalfWidth95).toBeLessThan(1e-10);
+    f.localSlopes.forEach((s) => expect(s).toBeCloseTo(2, 12));
+  });
+
+  it('noise widens the interval, which still covers the true slope', () => {
+    const xs = [1, 2, 4, 8, 16, 32];
+    const noise = [1.05, 0.97, 1.02, 0.96, 1.04, 0.99];
+    const f = fitLogLog(xs, xs.map((x, i) => x ** -0.5 * noise[i]!));
+    expect(f.slopeHalfWidth95).toBeGreaterThan(0);
+    expect(Math.abs(f.slope + 0.5)).toBeLessThan(f.slopeHalfWidth95);
+  });
+
+  it('non-positive points are refused, naming the point', () => {
+    expect(() => fitLogLog([1, 2], [1, 0])).toThrow(/point 1 \(2, 0\) is not positive/);
+  });
+});

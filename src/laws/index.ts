@@ -1,0 +1,6 @@
+/**
+ * Measured laws: fitted orders and slopes with their confidence intervals.
+ *
+ * @module
+ */
+export * from './fit.js';
