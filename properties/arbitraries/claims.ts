@@ -30,4 +30,5 @@ export function claimTest(claims: readonly string[], name: string, body: (ctx: T
 /** Record a key figure of a check in the test's metadata (the worst error over the run, a slope, ...). */
 export function recordFigure(ctx: TestContext, key: string, value: number | string): void {
   ctx.task.meta.figures = { ...(ctx.task.meta.figures ?? {}), [key]: value };
+  if (process.env['PATHKERNEL_FIGURES'] === '1') console.log(`figure | ${ctx.task.name} | ${key} | ${typeof value === 'number' ? value.toExponential(4) : value}`);
 }

@@ -14,6 +14,8 @@ export interface StepInterpolant {
   evaluateInto(t: number, out: Float64Array): void;
   /** y at t, in a new array. */
   evaluate(t: number): Float64Array;
+  /** The same interpolant for components [start, end) only (copies them, so the full state can go). */
+  restrict(start: number, end: number): StepInterpolant;
 }
 
 /** The interpolant from its coefficient vectors [y0, Delta, r3, r4, ...]. */
@@ -40,6 +42,7 @@ export function stepInterpolant(t0: number, t1: number, coeffs: readonly Float64
       evaluateInto(t, out);
       return out;
     },
+    restrict: (start, end) => stepInterpolant(t0, t1, coeffs.map((c) => c.slice(start, end))),
   };
 }
 
