@@ -19,5 +19,11 @@ export * from './data/index.js';
 /** Integrators: a generic adaptive Runge-Kutta solver that knows nothing of models. */
 export * from './flow/index.js';
 
-/** Definition 1: the tangent kernel K^g, three independent ways. */
+/** Discrete training: the objective (P5) and gradient descent (P1). */
+export * from './train/index.js';
+
+/** Definition 1: the tangent kernel K^g; the flow with its path integrals; the kernel machine of Theorem 1. */
 export * from './kernels/index.js';
+
+/** Measured laws: log-log fits with confidence intervals. */
+export * from './laws/index.js';

@@ -18,23 +18,11 @@
  */
 import { matrix, type Matrix } from '../core/matrix.js';
 import { DOP853, solve, type ButcherTableau, type SolveStats, type SolveStatus, type StepInterpolant, denseSolution } from '../flow/index.js';
-import { lossDerivatives, type Loss, type Reduction } from '../losses/index.js';
-import { flattenParamAdjoints, outputJvp, type Model } from '../models/index.js';
-import { tangentKernel, type KernelMethod } from './tangentKernel.js';
+import { flattenParamAdjoints, outputJvp } from '../models/index.js';
+import { lossGradient, type TrainingProblem } from '../train/index.js';
 
-/** A training problem: a model, a loss summed (or averaged) over a training set, and optional weight decay. */
-export interface TrainingProblem {
-  readonly model: Model;
-  readonly loss: Loss;
-  /** Training inputs, m x inputDim. */
-  readonly xTrain: Matrix;
-  /** Training targets, m x loss.targetDim(O). */
-  readonly yTrain: Matrix;
-  /** `sum` (the paper's convention, default) or `mean`. */
-  readonly reduction?: Reduction;
-  /** lambda of the regulariser R(w) = lambda/2 |w|^2 (Remark 4); default 0. */
-  readonly weightDecay?: number;
-}
+export { lossGradient, type TrainingProblem } from '../train/index.js';
+import { tangentKernel, type KernelMethod } from './tangentKernel.js';
 
 /** What to integrate along the flow besides w. */
 export interface FlowIntegrals {
@@ -143,17 +131,6 @@ function checkProblem(problem: TrainingProblem, integrals: FlowIntegrals): void 
     throw new RangeError('queries: a model that couples the examples of a batch (batch norm) has outputs only on its training batch; use trainTrain');
   }
   if ((problem.weightDecay ?? 0) < 0) throw new RangeError(`weightDecay: ${problem.weightDecay} is negative`);
-}
-
-/** The gradient of the total loss (plus weight decay) at w, and the loss derivatives L'_i (m x O). */
-export function lossGradient(problem: TrainingProblem, w: Float64Array): { gradient: Float64Array; lossDerivatives: Matrix } {
-  const { model, loss, xTrain, yTrain } = problem;
-  const trace = model.trace(w, xTrain);
-  const Lp = lossDerivatives(loss, trace.output.value, yTrain, problem.reduction ?? 'sum');
-  const gradient = flattenParamAdjoints(trace, trace.tape.backward(trace.output, Lp), model.paramCount);
-  const lambda = problem.weightDecay ?? 0;
-  if (lambda !== 0) for (let j = 0; j < gradient.length; j++) gradient[j]! += lambda * w[j]!;
-  return { gradient, lossDerivatives: Lp };
 }
 
 /**

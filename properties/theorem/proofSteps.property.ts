@@ -1,0 +1,216 @@
+/**
+ * The proof of Theorem 1 step by step (labels P1-P8 of ../shared/reference/paper.md):
+ * - step.gd-update (P1): the trainer's update (w_{s+1} - w_s)/eps is -grad_w L(w_s);
+ * - step.loss-additivity (P5): grad_w L = sum_i L'_i grad_w f(x_i) for an additive loss;
+ * - step.swap-sums (P6): exchanging the sums over examples i and parameters j changes nothing but rounding;
+ * - step.chain-rule (P3) and step.substitute-flow (P4): along the integrated flow, dy/dt = grad f . dw/dt,
+ *   and dw/dt = -grad L;
+ * - step.tangent-kernel-form (P7): dy/dt = -sum_i L'_i K^g(x, x_i), pointwise at random times;
+ * - step.gradient-flow-limit (P2): GD with step eps at fixed T approaches the flow with fitted order 1;
+ * - def.path-kernel: K^p is additive over concatenated segments, and K^p over [0, h] is h K^g(w0) + O(h^2).
+ */
+import fc from 'fast-check';
+import { describe, expect } from 'vitest';
+import { dot, gamma, rng, richardsonDerivative } from '../../src/core/index.js';
+import { gradientFlow, lossGradient, tangentKernel } from '../../src/kernels/index.js';
+import { fitLogLog } from '../../src/laws/index.js';
+import { jacobian } from '../../src/models/index.js';
+import { gdStep, gradientDescent, objective } from '../../src/train/index.js';
+import { claimTest, recordFigure } from '../arbitraries/claims.js';
+import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
+
+const FILE = 'properties/theorem/proofSteps.property.ts';
+
+// Derivatives of the objective by Richardson differences with h = 1e-3: truncation h^4 |L^(5)| / 480 and
+// rounding ~3 u |L| / h, both far below 1e-6 of the objective's scale for these small smooth problems.
+const FD_STEP = 1e-3;
+const FD_RTOL = 1e-6;
+// d/dt of the dense output by differences with step 1e-4: the interpolant's error (about FLOW_RTOL |w|)
+// is amplified by 1/h to ~1e-7 relative; truncation h^4 |y^(5)| / 480 is negligible.
+const TIME_STEP = 1e-4;
+const TIME_RTOL = 1e-5;
+// Step P2: the fitted order of |w_GD(T) - w(T)| in eps; Euler's global error is C eps + O(eps^2), so the
+// slope over eps = T/64 .. T/512 lies in [0.9, 1.1] once the O(eps^2) term is below a tenth of the first.
+const ORDER_ONE_INTERVAL = [0.9, 1.1] as const;
+
+function jacobianOf(c: FlowCase, w: Float64Array, X = c.problem.xTrain) {
+  return jacobian(c.model, w, X);
+}
+
+describe('the proof of Theorem 1, step by step', () => {
+  claimTest(['step.gd-update', 'step.loss-additivity'], "the GD update is -eps grad L, and grad L = sum_i L'_i grad f(x_i) agrees with differences of the total loss", (ctx) => {
+    let worst = 0;
+    fc.assert(
+      fc.property(flowCaseArb(), fc.integer({ min: 1, max: 1000 }), fc.nat(), (c, epsK, dirSeed) => {
+        const eps = epsK / 1000;
+        const w = c.w0;
+        const { w: next, lossDerivatives: Lp } = gdStep(c.problem, w, eps);
+        // P5 by hand: sum over examples i and outputs k of L'_{ik} times row (i, k) of the Jacobian.
+        const J = jacobianOf(c, w);
+        const d = c.model.paramCount;
+        const byHand = new Float64Array(d);
+        for (let r = 0; r < J.rows; r++) for (let j = 0; j < d; j++) byHand[j]! += Lp.data[r]! * J.data[r * d + j]!;
+        const { gradient } = lossGradient(c.problem, w);
+        const scale = byHand.reduce((s, v) => s + Math.abs(v), 0) + 1e-300;
+        for (let j = 0; j < d; j++) {
+          const stepErr = Math.abs((next[j]! - w[j]!) / eps + gradient[j]!);
+          // P1: the update is formed as w - eps g; (w_{s+1} - w_s)/eps recovers g to u (|w| / eps + |g|).
+          if (stepErr > 4 * 2 ** -53 * (Math.abs(w[j]!) / eps + Math.abs(gradient[j]!)) + 1e-300) throw new Error(`P1: component ${j} of the update is off by ${stepErr}; ${describeFlowCase(c)}; seed ${SEED}`);
+          const addErr = Math.abs(gradient[j]! - byHand[j]!);
+          if (addErr > 16 * gamma(J.rows + c.model.layout.length * 4) * scale) throw new Error(`P5: component ${j}: VJP ${gradient[j]} vs sum_i L'_i grad f(x_i) ${byHand[j]}; ${describeFlowCase(c)}; seed ${SEED}`);
+        }
+        // The total loss's directional derivative, by differences: independent of every derivative rule.
+        const r = rng(dirSeed);
+        const v = Float64Array.from({ length: d }, () => r.normal());
+        const fd = richardsonDerivative((tau) => [objective(c.problem, w.map((wj, j) => wj + tau * v[j]!))], FD_STEP)[0]!;
+        const gv = dot(byHand, v);
+        const err = Math.abs(fd - gv);
+        const rel = err / (1 + Math.abs(fd));
+        worst = Math.max(worst, rel);
+        if (rel > FD_RTOL) throw new Error(`P5: grad L . v = ${gv} vs finite differences ${fd}: absolute ${err.toExponential(3)}, relative ${rel.toExponential(3)}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+      }),
+      propertyParameters(40),
+    );
+    recordFigure(ctx, 'worst relative error of grad L vs differences', worst);
+  });
+
+  claimTest(['step.swap-sums'], 'exchanging the sums over examples and parameters changes the result only by rounding', () => {
+    fc.assert(
+      fc.property(flowCaseArb(), (c) => {
+        const w = c.w0;
+        const Jtrain = jacobianOf(c, w);
+        const Jq = jacobianOf(c, w, c.model.batchCoupled ? c.problem.xTrain : c.queries);
+        const { lossDerivatives: Lp } = lossGradient(c.problem, w);
+        const d = c.model.paramCount;
+        for (let q = 0; q < Jq.rows; q++) {
+          // sum_j (sum_i L'_i dy_i/dw_j) dy/dw_j
+          let outer = 0;
+          for (let j = 0; j < d; j++) {
+            let inner = 0;
+            for (let r = 0; r < Jtrain.rows; r++) inner += Lp.data[r]! * Jtrain.data[r * d + j]!;
+            outer += inner * Jq.data[q * d + j]!;
+          }
+          // sum_i L'_i (sum_j dy/dw_j dy_i/dw_j)
+          let swapped = 0;
+          let magnitude = 0;
+          for (let r = 0; r < Jtrain.rows; r++) {
+            let k = 0;
+            for (let j = 0; j < d; j++) {
+              k += Jq.data[q * d + j]! * Jtrain.data[r * d + j]!;
+              magnitude += Math.abs(Lp.data[r]! * Jq.data[q * d + j]! * Jtrain.data[r * d + j]!);
+            }
+            swapped += Lp.data[r]! * k;
+          }
+          // Both orders sum the same m d products: 2 gamma(m d) times their absolute sum.
+          const tol = 2 * gamma(Jtrain.rows * d + 1) * magnitude;
+          if (Math.abs(outer - swapped) > tol) throw new Error(`P6: ${outer} vs ${swapped} (tolerance ${tol}); ${describeFlowCase(c)}; seed ${SEED}`);
+        }
+      }),
+      propertyParameters(40),
+    );
+  });
+
+  claimTest(['step.chain-rule', 'step.substitute-flow', 'step.tangent-kernel-form'], "along the integrated flow dy/dt = grad f . dw/dt = -grad f . grad L = -sum_i L'_i K^g(x, x_i) at random times", (ctx) => {
+    let worst = 0;
+    fc.assert(
+      fc.property(flowCaseArb({ batchNorm: false }), fc.integer({ min: 1, max: 99 }), (c, pct) => {
+        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, dense: true });
+        const w = res.w!;
+        const t = (pct / 100) * c.T;
+        const wt = w(t);
+        const X = c.queries;
+        const yAt = (s: number) => c.model.forward(w(Math.min(Math.max(s, 0), c.T)), X).data;
+        const dydt = richardsonDerivative((h) => yAt(t + h), TIME_STEP);
+        const dwdt = richardsonDerivative((h) => w(t + h), TIME_STEP);
+        const J = jacobianOf(c, wt, X);
+        const d = c.model.paramCount;
+        const { gradient, lossDerivatives: Lp } = lossGradient(c.problem, wt);
+        const K = tangentKernel(c.model, wt, X, c.problem.xTrain);
+        const O = c.model.outputDim;
+        const m = c.problem.xTrain.rows;
+        for (let r = 0; r < J.rows; r++) {
+          let p3 = 0;
+          let p4 = 0;
+          let p7 = 0;
+          for (let j = 0; j < d; j++) {
+            p3 += J.data[r * d + j]! * dwdt[j]!;
+            p4 -= J.data[r * d + j]! * gradient[j]!;
+          }
+          for (let i = 0; i < m * O; i++) p7 -= Lp.data[i]! * K.data[r * m * O + i]!;
+          const scale = 1 + Math.abs(dydt[r]!);
+          for (const [step, value] of [['P3', p3], ['P4', p4], ['P7', p7]] as const) {
+            const err = Math.abs(value - dydt[r]!);
+            worst = Math.max(worst, err / scale);
+            if (err > TIME_RTOL * scale) {
+              throw new Error(`${step} at t = ${t}, output ${r}: ${value} vs dy/dt ${dydt[r]} (absolute ${err.toExponential(3)}, relative ${(err / scale).toExponential(3)}); ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+            }
+          }
+        }
+      }),
+      propertyParameters(15),
+    );
+    recordFigure(ctx, 'worst relative error of dy/dt', worst);
+  });
+
+  claimTest(['step.gradient-flow-limit'], 'GD with step eps at fixed T approaches the reference flow with fitted order 1', (ctx) => {
+    const slopes: number[] = [];
+    fc.assert(
+      fc.property(flowCaseArb({ horizons: [1] }), (c) => {
+        const flow = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL });
+        const counts = [64, 128, 256, 512];
+        const errors = counts.map((S) => {
+          const { wS } = gradientDescent(c.problem, c.w0, { eps: c.T / S, steps: S });
+          return Math.sqrt(wS.reduce((s, v, j) => s + (v - flow.wT[j]!) ** 2, 0));
+        });
+        // A flow that barely moves has an error at rounding level: nothing to fit.
+        fc.pre(errors[errors.length - 1]! > 1e-9);
+        const fit = fitLogLog(counts.map((S) => c.T / S), errors);
+        slopes.push(fit.slope);
+        if (fit.slope < ORDER_ONE_INTERVAL[0] || fit.slope > ORDER_ONE_INTERVAL[1]) {
+          throw new Error(`fitted order ${fit.slope.toFixed(3)} (local ${fit.localSlopes.map((s) => s.toFixed(3)).join(', ')}) outside [${ORDER_ONE_INTERVAL}]; errors ${errors.map((e) => e.toExponential(2)).join(', ')}; ${describeFlowCase(c)}; seed ${SEED}`);
+        }
+      }),
+      propertyParameters(8),
+    );
+    recordFigure(ctx, 'fitted order (min)', Math.min(...slopes));
+    recordFigure(ctx, 'fitted order (max)', Math.max(...slopes));
+  });
+
+  claimTest(['def.path-kernel'], 'the path kernel is additive over concatenated segments, and over [0, h] it is h K^g(w0) + O(h^2)', (ctx) => {
+    let worstAdd = 0;
+    fc.assert(
+      fc.property(flowCaseArb({ batchNorm: false }), fc.integer({ min: 10, max: 90 }), (c, pct) => {
+        const T1 = (pct / 100) * c.T;
+        const opts = { rtol: FLOW_RTOL, atol: FLOW_ATOL };
+        const whole = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, ...opts });
+        const first = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: T1, ...opts });
+        const second = gradientFlow(c.problem, first.wT, { queries: c.queries }, { T: c.T - T1, ...opts });
+        const K = whole.queries!.pathKernel;
+        const K1 = first.queries!.pathKernel;
+        const K2 = second.queries!.pathKernel;
+        const scale = K.data.reduce((s, v) => Math.max(s, Math.abs(v)), 0) + 1e-300;
+        K.data.forEach((v, i) => {
+          const err = Math.abs(v - K1.data[i]! - K2.data[i]!);
+          worstAdd = Math.max(worstAdd, err / scale);
+          if (err > IDENTITY_RTOL * scale) throw new Error(`K^p[0,T] - K^p[0,T1] - K^p[T1,T] = ${err.toExponential(3)} (relative ${(err / scale).toExponential(3)}) at entry ${i}; ${describeFlowCase(c)}; seed ${SEED}`);
+        });
+      }),
+      propertyParameters(10),
+    );
+    recordFigure(ctx, 'worst relative additivity error', worstAdd);
+    // The short-time limit on one pinned case: |K^p([0, h]) / h - K^g(w0)| shrinks like h.
+    const c = fc.sample(flowCaseArb({ maxOutputDim: 1 }), { numRuns: 1, seed: SEED })[0]!;
+    const Kg = tangentKernel(c.model, c.w0, c.queries, c.problem.xTrain);
+    const hs = [0.02, 0.01, 0.005, 0.0025];
+    const errors = hs.map((h) => {
+      const Kp = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: h, rtol: FLOW_RTOL, atol: FLOW_ATOL }).queries!.pathKernel;
+      return Math.max(...Array.from(Kp.data, (v, i) => Math.abs(v / h - Kg.data[i]!)));
+    });
+    const fit = fitLogLog(hs, errors);
+    recordFigure(ctx, 'fitted order of K^p(0,h)/h - K^g(w0)', fit.slope);
+    expect(fit.slope, `errors ${errors}`).toBeGreaterThan(ORDER_ONE_INTERVAL[0]);
+    expect(fit.slope).toBeLessThan(ORDER_ONE_INTERVAL[1]);
+  });
+});
