@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
+import { benchFlowVsScipy, flowTable } from './flowVsScipy.js';
 import { benchKernels } from './kernels.js';
 import { benchMatmul } from './matmul.js';
 import { markdownTable } from './timing.js';
@@ -24,6 +25,7 @@ function main(): void {
   const jacobianMs = big.rows[1]!.ms;
   const speedup = jacobianMs / big.rows[0]!.ms;
   const kvpRatio = big.rows[2]!.ms / big.rows[0]!.ms;
+  const flow = benchFlowVsScipy(SEED);
   const result = {
     seed: SEED,
     cores: availableParallelism(),
@@ -31,6 +33,7 @@ function main(): void {
     date: new Date().toISOString(),
     matmul: mm,
     kernels: { small, big },
+    flowVsScipy: flow,
     headline: {
       'structured speed-up over Jacobian contraction (MLP 16-256-256-256-1, N = 128)': speedup,
       'kernel-vector products time / structured time': kvpRatio,
@@ -55,6 +58,12 @@ function main(): void {
     markdownTable(mm.rows, mm.rows[0]!.name),
     '',
     `GFLOP/s: ${Object.entries(mm.gflops).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
+    '',
+    '## Gradient flow: right-hand-side evaluations against scipy (MLP 4-16-16-1 tanh, m = 16, T = 5, atol = rtol / 100)',
+    '',
+    flowTable(flow.rows),
+    '',
+    flow.note,
   ].join('\n');
   writeFileSync('build/bench.md', md + '\n');
   console.log(md);
