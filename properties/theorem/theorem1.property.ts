@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { selectRows, type Matrix } from '../../src/core/index.js';
 import { iris } from '../../src/data/index.js';
-import { gradientFlow, kernelMachine, kernelMachineOffset, kernelMachinePredict, lossWeightedPredict, type PathQuantities } from '../../src/kernels/index.js';
+import { gradientFlow, kernelMachine, kernelMachineOffset, kernelMachinePredict, lossWeightedPredict, pathQuantitiesAt, type PathQuantities } from '../../src/kernels/index.js';
 import { softmaxCrossEntropy } from '../../src/losses/index.js';
 import { compileModel } from '../../src/models/index.js';
 import { rng } from '../../src/core/index.js';
@@ -134,5 +134,26 @@ describe('Theorem 1 on the reference gradient flow', () => {
     recordFigure(ctx, 'Iris: relative error of Theorem 1', e.rel);
     recordFigure(ctx, 'Iris: training points', data.x.rows);
     expect(e.rel, `relative ${e.rel}, absolute ${e.abs}`).toBeLessThan(IDENTITY_RTOL * 10);
+  });
+});
+
+describe('the kernel machine at queries chosen after training', () => {
+  claimTest(['thm.kernel-machine', 'rem.query-dependence'], 'path quantities integrated afterwards along the dense path give the same kernel machine as those carried during the flow', (ctx) => {
+    let worst = 0;
+    fc.assert(
+      fc.property(flowCaseArb({ maxOutputDim: 2 }), (c) => {
+        const res = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, dense: true });
+        const later = pathQuantitiesAt(c.problem, res, c.queries, { rtol: FLOW_RTOL, atol: FLOW_ATOL });
+        const e = identityError(later, kernelMachine(later).y);
+        worst = Math.max(worst, e.rel);
+        // The dense output adds its own error (of the order of the integrator's tolerance) to the quadrature.
+        if (e.rel > IDENTITY_RTOL * 10) throw new Error(`Theorem 1 at later queries: relative ${e.rel.toExponential(3)}; ${describeFlowCase(c)}; seed ${SEED}`);
+        const K = res.queries!.pathKernel;
+        const scale = Math.max(...Array.from(K.data, Math.abs));
+        later.pathKernel.data.forEach((v, i) => expect(Math.abs(v - K.data[i]!)).toBeLessThan(IDENTITY_RTOL * 10 * scale));
+      }),
+      propertyParameters(8),
+    );
+    recordFigure(ctx, 'worst relative error of Theorem 1 at later queries', worst);
   });
 });

@@ -6,7 +6,7 @@
 import type { Node } from './tape.js';
 import { affineCols as affinePrim, add as addPrim, dense as densePrim, mul as mulPrim, scale as scalePrim, sub as subPrim } from './primitives/linear.js';
 import { elementwise, type ScalarName } from './primitives/elementwise.js';
-import { batchNorm as batchNormPrim, layerNorm as layerNormPrim } from './primitives/normalise.js';
+import { batchNorm as batchNormPrim, layerNorm as layerNormPrim, type BatchStatistics } from './primitives/normalise.js';
 import { logSoftmax as logSoftmaxPrim, softmax as softmaxPrim } from './primitives/softmax.js';
 import { mean as meanPrim, sum as sumPrim } from './primitives/reduce.js';
 
@@ -50,9 +50,12 @@ export function layerNorm(z: Node, eps = 1e-5): Node {
   return z.tape.apply(layerNormPrim, [z], { eps });
 }
 
-/** Batch normalisation over the rows, training mode (no gain or shift). */
-export function batchNorm(z: Node, eps = 1e-5): Node {
-  return z.tape.apply(batchNormPrim, [z], { eps });
+/**
+ * Batch normalisation over the rows, training mode (no gain or shift). `statistics: 'frozen'` keeps the
+ * forward value and holds the batch mean and variance fixed in the derivatives (the naive per-example form).
+ */
+export function batchNorm(z: Node, eps = 1e-5, statistics: BatchStatistics = 'coupled'): Node {
+  return z.tape.apply(batchNormPrim, [z], { eps, statistics });
 }
 
 /** Softmax of each row. */

@@ -100,6 +100,33 @@ describe('each primitive: derivative rules beside the forward rule', () => {
     expect(Array.from(logSoftmax.forward([z], undefined).value.data).every(Number.isFinite)).toBe(true);
   });
 
+  it('batchNorm with frozen statistics: the same value, JVP t / s per column, VJP its adjoint', () => {
+    const r = rng(4242);
+    const z = randomMatrix(r, [5, 3]);
+    const t = randomMatrix(r, [5, 3]);
+    const g = randomMatrix(r, [5, 3]);
+    const eps = 1e-5;
+    const frozen = { eps, statistics: 'frozen' as const };
+    const coupled = batchNorm.forward([z], { eps });
+    const { value, aux } = batchNorm.forward([z], frozen);
+    expect(Array.from(value.data)).toEqual(Array.from(coupled.value.data));
+    // s per column from its definition, computed here independently of the primitive.
+    const invStd = Array.from({ length: 3 }, (_, c) => {
+      const col = Array.from({ length: 5 }, (_, i) => z.data[i * 3 + c]!);
+      const mu = col.reduce((a, b) => a + b, 0) / 5;
+      return 1 / Math.sqrt(col.reduce((a, b) => a + (b - mu) ** 2, 0) / 5 + eps);
+    });
+    const jt = batchNorm.jvp([t], [z], value, aux, frozen);
+    // One product and a differently rounded 1/s: a few u relative.
+    jt.data.forEach((v, i) => expect(Math.abs(v - t.data[i]! * invStd[i % 3]!)).toBeLessThan(4 * 2 ** -53 * Math.abs(v) + 1e-300));
+    const [gz] = batchNorm.vjp(g, [z], value, aux, frozen, [true]);
+    expect(Math.abs(inner(g, jt) - inner(gz!, t))).toBeLessThan(ADJOINT_RTOL * (1 + Math.abs(inner(g, jt))) * 10);
+    // The frozen rule is not the derivative of the forward rule: the coupled JVP differs by O(1).
+    const jtCoupled = batchNorm.jvp([t], [z], value, aux, { eps });
+    const gap = Math.max(...Array.from(jt.data, (v, i) => Math.abs(v - jtCoupled.data[i]!)));
+    expect(gap).toBeGreaterThan(1e-2);
+  });
+
   it('a dense layer refuses an input whose width does not match its weights', () => {
     expect(() => dense.forward([matrix(2, 3), matrix(4, 5)], { alpha: 1, beta: 1 })).toThrow(/input width 3 does not match weight shape \[4, 5\]/);
   });

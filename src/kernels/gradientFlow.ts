@@ -233,3 +233,37 @@ export function gradientFlow(problem: TrainingProblem, w0: Float64Array, integra
     w: dense ? (t: number) => dense.evaluate(t) : null,
   };
 }
+
+/**
+ * Theorem 1's quantities at new queries, after the flow: the path integrals are integrated along the
+ * recorded dense output w(t) (a flow run with `dense: true`), with the same integrator and tolerances. This
+ * is what makes a_i(x), b(x) and K^p(x, x_i) functions of any query x, not only of the queries known before
+ * training; its accuracy is that of the dense output (the integrator's tolerance).
+ */
+export function pathQuantitiesAt(problem: TrainingProblem, flow: FlowResult, queries: Matrix, options: Omit<FlowOptions, 'T' | 'dense' | 'ts'> = {}): PathQuantities {
+  if (!flow.w) throw new RangeError('pathQuantitiesAt: the flow was run without dense output; run it with dense: true');
+  if (flow.status !== 'success') throw new RangeError(`pathQuantitiesAt: the flow ended with status ${flow.status}`);
+  const integrals: FlowIntegrals = { queries };
+  checkProblem(problem, integrals);
+  const d = problem.model.paramCount;
+  const method = options.kernelMethod ?? 'structured';
+  const { blocks, size } = layout(problem, integrals);
+  const block = blocks[0]!;
+  const wOf = flow.w;
+  const scratch = new Float64Array(size);
+  const field = (t: number, _state: Float64Array, out: Float64Array) => {
+    const w = wOf(Math.min(t, flow.T));
+    const { lossDerivatives: Lp } = lossGradient(problem, w);
+    blockRates(problem, method, w, Lp, block, scratch);
+    out.set(scratch.subarray(d));
+  };
+  const sol = solve(field, 0, flow.T, new Float64Array(size - d), {
+    method: options.method ?? DOP853,
+    controller: { kind: 'pid', rtol: options.rtol ?? 1e-10, atol: options.atol ?? 1e-12 },
+    maxSteps: options.maxSteps ?? 200_000,
+  });
+  if (sol.status !== 'success') throw new RangeError(`pathQuantitiesAt: quadrature ended with status ${sol.status}: ${sol.message}`);
+  const state = new Float64Array(size);
+  state.set(sol.y, d);
+  return quantities(problem, block, state, flow.w0, flow.wT);
+}

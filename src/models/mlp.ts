@@ -42,6 +42,8 @@ export function compileMlp(spec: MlpSpec): Model {
   });
   const out = planDense(depth, 'out', width, spec.outputDim);
   const layout = builder.blocks;
+  // 'per-example' keeps batch norm's forward value and freezes its statistics in the derivatives.
+  const batchStatistics = spec.batchNormGradients === 'per-example' ? 'frozen' : 'coupled';
 
   const trace = (w: Float64Array, X: Matrix): Trace => {
     if (X.cols !== spec.inputDim) throw new RangeError(`inputs: expected ${spec.inputDim} columns, got ${X.cols}`);
@@ -58,7 +60,7 @@ export function compileMlp(spec: MlpSpec): Model {
       const plan = hidden[l]!;
       let z = denseLayer(h, plan.dense);
       if (plan.norm) {
-        const u = layer.norm === 'layer' ? ops.layerNorm(z, spec.normEps) : ops.batchNorm(z, spec.normEps);
+        const u = layer.norm === 'layer' ? ops.layerNorm(z, spec.normEps) : ops.batchNorm(z, spec.normEps, batchStatistics);
         z = ops.affineCols(u, params[plan.norm.gain]!, params[plan.norm.shift]!);
         sites.push({ kind: 'affine', input: u, output: z });
       }

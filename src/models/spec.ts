@@ -16,6 +16,13 @@ export const PARAMETRISATIONS = ['standard', 'ntk', 'mup'] as const;
 /** Normalisation after a hidden layer's dense map, before its activation. */
 export const NORMS = ['none', 'layer', 'batch'] as const;
 
+/**
+ * How batch normalisation is differentiated: `total` (default), through the batch mean and variance, the
+ * true derivative; `per-example`, holding them fixed, the naive per-example derivative that ignores how one
+ * example moves the others' statistics (caveat.batch-coupling). The forward value is the same.
+ */
+export const BATCH_NORM_GRADIENTS = ['total', 'per-example'] as const;
+
 const hiddenLayer = z
   .object({
     width: positiveInt,
@@ -36,6 +43,7 @@ const mlp = z
     weightGain: z.number().positive().finite().default(1),
     biasStd: z.number().nonnegative().finite().default(0.1),
     normEps: z.number().positive().finite().default(1e-5),
+    batchNormGradients: z.enum(BATCH_NORM_GRADIENTS).default('total'),
   })
   .strict()
   .superRefine((spec, ctx) => {

@@ -7,6 +7,12 @@
  * z -> u = (z - mu) / s has the symmetric Jacobian (I - 1 1^T / n - u u^T / n) / s, so the VJP and the JVP
  * apply the same linear map.
  *
+ * Batch normalisation also has a `frozen` variant (attribute `statistics`): the same forward value, but
+ * derivatives that hold the batch's mean and variance fixed, i.e. the Jacobian diag(1/s) per column. That is
+ * the naive per-example derivative that ignores the coupling through the batch statistics; it is not the
+ * derivative of the forward rule, and exists to measure what ignoring the coupling costs
+ * (caveat.batch-coupling).
+ *
  * @module
  */
 import { matrix, type Matrix } from '../../core/matrix.js';
@@ -15,6 +21,18 @@ import type { Primitive } from '../primitive.js';
 /** The variance offset: eps in sqrt(var + eps) (PyTorch's default, so that fixtures match). */
 export interface NormAttrs {
   readonly eps: number;
+}
+
+/** How batch normalisation's derivatives treat the batch statistics. */
+export type BatchStatistics = 'coupled' | 'frozen';
+
+/** Batch normalisation's attributes: eps and, optionally, how derivatives treat the statistics. */
+export interface BatchNormAttrs extends NormAttrs {
+  /**
+   * `coupled` (default): the total derivative through the batch mean and variance, the derivative of the
+   * forward rule. `frozen`: mean and variance held constant, Jacobian diag(1/s) per column.
+   */
+  readonly statistics?: BatchStatistics;
 }
 
 interface NormAux {
@@ -80,17 +98,34 @@ function applyJacobian(t: Matrix, u: Matrix, grouping: Grouping, invStd: Float64
   return out;
 }
 
-function normPrimitive(name: string, grouping: (a: Matrix) => Grouping): Primitive<NormAttrs, NormAux> {
+// t / s, group by group: the Jacobian when the group's mean and variance are held fixed (it is diagonal, so
+// the VJP applies the same map).
+function applyFrozenJacobian(t: Matrix, grouping: Grouping, invStd: Float64Array): Matrix {
+  const { groups, size, base, stride } = grouping;
+  const out = matrix(t.rows, t.cols);
+  for (let g = 0; g < groups; g++) {
+    const b = base(g);
+    for (let k = 0; k < size; k++) out.data[b + k * stride] = t.data[b + k * stride]! * invStd[g]!;
+  }
+  return out;
+}
+
+function normPrimitive<A extends NormAttrs>(name: string, grouping: (a: Matrix) => Grouping, frozen: (attrs: A) => boolean): Primitive<A, NormAux> {
+  const derivative = (t: Matrix, z: Matrix, u: Matrix, invStd: Float64Array, attrs: A): Matrix =>
+    frozen(attrs) ? applyFrozenJacobian(t, grouping(z), invStd) : applyJacobian(t, u, grouping(z), invStd);
   return {
     name,
     forward: ([z], { eps }) => normalise(z!, grouping(z!), eps),
-    vjp: (g, [z], u, { invStd }) => [applyJacobian(g, u, grouping(z!), invStd)],
-    jvp: ([t], [z], u, { invStd }) => applyJacobian(t!, u, grouping(z!), invStd),
+    vjp: (g, [z], u, { invStd }, attrs) => [derivative(g, z!, u, invStd, attrs)],
+    jvp: ([t], [z], u, { invStd }, attrs) => derivative(t!, z!, u, invStd, attrs),
   };
 }
 
 /** Layer normalisation of each row (one example), without gain and shift. */
-export const layerNorm = normPrimitive('layerNorm', rowsOf);
+export const layerNorm: Primitive<NormAttrs, NormAux> = normPrimitive<NormAttrs>('layerNorm', rowsOf, () => false);
 
-/** Batch normalisation in training mode: each column standardised over the batch's rows. */
-export const batchNorm = normPrimitive('batchNorm', colsOf);
+/**
+ * Batch normalisation in training mode: each column standardised over the batch's rows. With
+ * `statistics: 'frozen'` the forward value is the same and the derivatives hold the statistics fixed.
+ */
+export const batchNorm: Primitive<BatchNormAttrs, NormAux> = normPrimitive<BatchNormAttrs>('batchNorm', colsOf, (attrs) => attrs.statistics === 'frozen');
