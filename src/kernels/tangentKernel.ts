@@ -99,14 +99,25 @@ function rowScaled(a: Matrix, b: Matrix): Matrix {
 
 /** K^g(X1, X2; w) by the structured per-site identity (independent examples only). */
 export function tangentKernelStructured(model: Model, w: Float64Array, X1: Matrix, X2: Matrix = X1): Matrix {
+  return crossTangentKernel(model, w, X1, w, X2);
+}
+
+/**
+ * The cross kernel J(X1; w1) J(X2; w2)^T between gradients taken at two parameter vectors, by the structured
+ * identity: the site structure (alpha, beta) does not depend on w, so each site's share is
+ * (delta(x; w1) . delta(x'; w2)) (alpha^2 h(x; w1) . h(x'; w2) + beta^2). The exact discrete path kernel needs
+ * it: the gradient at a point of a step's segment against the training gradients at the step's start.
+ */
+export function crossTangentKernel(model: Model, w1: Float64Array, X1: Matrix, w2: Float64Array, X2: Matrix): Matrix {
   if (model.batchCoupled || !model.structured) {
     throw new RangeError('structured tangent kernel: the model couples examples or has parameters outside linear sites');
   }
   const O = model.outputDim;
-  const t1 = model.trace(w, X1);
-  const t2 = X2 === X1 ? t1 : model.trace(w, X2);
+  const same = X2 === X1 && w2 === w1;
+  const t1 = model.trace(w1, X1);
+  const t2 = same ? t1 : model.trace(w2, X2);
   const d1 = siteDeltas(t1, O);
-  const d2 = X2 === X1 ? d1 : siteDeltas(t2, O);
+  const d2 = same ? d1 : siteDeltas(t2, O);
   const N1 = X1.rows;
   const N2 = X2.rows;
   const K = matrix(N1 * O, N2 * O);
