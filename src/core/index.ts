@@ -11,3 +11,4 @@ export * from './tolerance.js';
 export * from './eigen.js';
 export * from './specError.js';
 export * from './finiteDifference.js';
+export * from './gaussLegendre.js';

@@ -7,3 +7,4 @@
 export * from './tangentKernel.js';
 export * from './gradientFlow.js';
 export * from './kernelMachine.js';
+export * from './discretePath.js';

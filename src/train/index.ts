@@ -5,3 +5,6 @@
  */
 export * from './objective.js';
 export * from './gd.js';
+export * from './batches.js';
+export * from './optimizers.js';
+export * from './trainer.js';

@@ -24,15 +24,19 @@ export interface TrainingProblem {
   readonly weightDecay?: number;
 }
 
-/** The gradient of the total loss (plus weight decay) at w, and the loss derivatives L'_i (m x O). */
-export function lossGradient(problem: TrainingProblem, w: Float64Array): { gradient: Float64Array; lossDerivatives: Matrix } {
+/**
+ * The gradient of the total loss (plus weight decay) at w, the loss derivatives L'_i (m x O), and the loss
+ * value (without the regulariser).
+ */
+export function lossGradient(problem: TrainingProblem, w: Float64Array): { gradient: Float64Array; lossDerivatives: Matrix; loss: number } {
   const { model, loss, xTrain, yTrain } = problem;
   const trace = model.trace(w, xTrain);
-  const Lp = lossDerivatives(loss, trace.output.value, yTrain, problem.reduction ?? 'sum');
+  const reduction = problem.reduction ?? 'sum';
+  const Lp = lossDerivatives(loss, trace.output.value, yTrain, reduction);
   const gradient = flattenParamAdjoints(trace, trace.tape.backward(trace.output, Lp), model.paramCount);
   const lambda = problem.weightDecay ?? 0;
   if (lambda !== 0) for (let j = 0; j < gradient.length; j++) gradient[j]! += lambda * w[j]!;
-  return { gradient, lossDerivatives: Lp };
+  return { gradient, lossDerivatives: Lp, loss: totalLoss(loss, trace.output.value, yTrain, reduction) };
 }
 
 /** The objective L(w) = sum_i L(y*_i, f_w(x_i)) (or the mean) + lambda/2 |w|^2. */
