@@ -25,14 +25,21 @@ export interface ArchitectureOptions {
   readonly maxWidth?: number;
   /** Largest output count (default SIZES.maxOutputDim). */
   readonly maxOutputDim?: number;
+  /**
+   * Include layer normalisation (default true). Over a width of 2 it is a smoothed sign function with a
+   * transition of width sqrt(1e-5), so convergence laws in eps are pre-asymptotic there.
+   */
+  readonly layerNorm?: boolean;
+  /** Restrict the activations (default: every smooth one, plus ReLU when `relu`). */
+  readonly activations?: readonly string[];
 }
 
 type LayerInput = { width: number; activation: string; residual: boolean; norm: 'none' | 'layer' | 'batch' };
 
 /** MLP specs: depth, widths, activations, residual connections, normalisation, parametrisation, outputs. */
 export function mlpSpecArb(options: ArchitectureOptions = {}): fc.Arbitrary<ModelSpecInput> {
-  const activations: string[] = [...SMOOTH_ACTIVATIONS, ...(options.relu ? ['relu'] : [])];
-  const norms = NORMS.filter((n) => n !== 'batch' || options.batchNorm);
+  const activations: string[] = options.activations ? [...options.activations] : [...SMOOTH_ACTIVATIONS, ...(options.relu ? ['relu'] : [])];
+  const norms = NORMS.filter((n) => (n !== 'batch' || options.batchNorm) && (n !== 'layer' || options.layerNorm !== false));
   const maxDepth = options.maxDepth ?? SIZES.maxDepth;
   const { layers } = fc.letrec<{ layers: LayerInput[]; layer: LayerInput }>((tie) => ({
     // Weighted towards deeper networks: a plain 1:1 choice would leave half of the MLPs without hidden layers.

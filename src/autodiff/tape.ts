@@ -142,6 +142,11 @@ export class Tape {
     return tan.get(output.id) ?? matrix(output.value.rows, output.value.cols);
   }
 
+  /** The values of the first input of every recorded application of the primitive named `name`, in order. */
+  inputsOf(name: string): Matrix[] {
+    return this.records.filter((r) => r.prim.name === name).map((r) => r.inputs[0]!.value);
+  }
+
   /** Number of recorded operations. */
   get length(): number {
     return this.records.length;

@@ -13,8 +13,10 @@
  * curvature term leaves O(eps^2).
  *
  * ReLU (caveat.nondifferentiable): the segment integrand is only piecewise smooth, with kinks where a unit's
- * pre-activation crosses 0. Kinks are not located; the `adaptive` option subdivides a segment wherever the
- * n-node and the two-halves estimates disagree, which concentrates nodes at the kinks.
+ * pre-activation crosses 0. Two remedies: `kinkGrid` locates the kinks (sign changes of the ReLU
+ * pre-activations at the queries on a grid, refined by bisection) and integrates piece by piece, where the
+ * network is a polynomial in tau; `adaptive` subdivides where the n-node and two-halves estimates disagree,
+ * which is cheaper to set up but can stop early when the two estimates agree by coincidence.
  *
  * @module
  * @claim disc.exact-path-kernel
@@ -41,6 +43,55 @@ export interface DiscretePathOptions {
   readonly perExample?: boolean;
   /** Also accumulate the full-batch path-kernel machine along the same path (Remark 5's comparison). */
   readonly fullBatchComparison?: boolean;
+  /** Estimate the quadrature error with 2n nodes on every segment (default true; doubles the cost). */
+  readonly errorEstimate?: boolean;
+  /**
+   * Locate ReLU kinks on each segment and integrate piece by piece (`kinkGrid` sample points, then bisection
+   * of every sign change of a ReLU pre-activation at the queries). Between kinks a ReLU network is a
+   * polynomial in tau, which Gauss-Legendre integrates exactly. Two sign changes of one unit inside one grid
+   * cell are missed; the grid size bounds that risk.
+   */
+  readonly kinkGrid?: number;
+}
+
+/**
+ * The points in (0, 1) where a ReLU pre-activation at the queries changes sign along w_s + tau Delta w_s,
+ * found on a grid of `grid` cells and refined by bisection to rounding.
+ */
+export function reluKinks(model: TrainingProblem['model'], ws: Float64Array, dw: Float64Array, queries: Matrix, grid: number): number[] {
+  const pre = (tau: number): Float64Array => {
+    const trace = model.trace(ws.map((v, j) => v + tau * dw[j]!), queries);
+    const parts = trace.tape.inputsOf('relu');
+    const out = new Float64Array(parts.reduce((s, p) => s + p.data.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p.data, o);
+      o += p.data.length;
+    }
+    return out;
+  };
+  const kinks: number[] = [];
+  let prevTau = 0;
+  let prev = pre(0);
+  for (let g = 1; g <= grid; g++) {
+    const tau = g / grid;
+    const cur = pre(tau);
+    for (let u = 0; u < cur.length; u++) {
+      if (Math.sign(prev[u]!) * Math.sign(cur[u]!) >= 0) continue;
+      let lo = prevTau;
+      let hi = tau;
+      const loSign = Math.sign(prev[u]!);
+      for (let it = 0; it < 60 && hi - lo > 1e-16; it++) {
+        const mid = (lo + hi) / 2;
+        if (Math.sign(pre(mid)[u]!) === loSign) lo = mid;
+        else hi = mid;
+      }
+      kinks.push((lo + hi) / 2);
+    }
+    prevTau = tau;
+    prev = cur;
+  }
+  return [...new Set(kinks)].sort((a, b) => a - b);
 }
 
 /** The discrete representation at the queries after S steps. */
@@ -135,8 +186,13 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
     const { w: ws, update: dw, rule, eps } = step;
     steps++;
     const coarse = segment(ws, dw, 0, 1, nodes);
-    const quad = options.adaptive ? adaptive(ws, dw, 0, 1, coarse, 0) : coarse;
-    const fine = options.adaptive ? null : segment(ws, dw, 0, 1, 2 * nodes);
+    let quad = options.adaptive ? adaptive(ws, dw, 0, 1, coarse, 0) : coarse;
+    if (options.kinkGrid) {
+      const cuts = [0, ...reluKinks(model, ws, dw, queries, options.kinkGrid), 1];
+      const pieces = cuts.slice(1).map((b, k) => segment(ws, dw, cuts[k]!, b, nodes));
+      quad = { value: pieces.reduce((acc, p) => acc.map((v, i) => v + p.value[i]!), new Float64Array(n * O)), taus: pieces.flatMap((p) => p.taus), weights: pieces.flatMap((p) => p.weights) };
+    }
+    const fine = options.adaptive || options.kinkGrid || options.errorEstimate === false ? null : segment(ws, dw, 0, 1, 2 * nodes);
     if (fine) errorEstimate += maxDiff(coarse.value, fine.value);
     addScaledInto(exact, quad.value, 1);
     const j0 = jvpAt(ws, dw);

@@ -8,3 +8,4 @@ export * from './tangentKernel.js';
 export * from './gradientFlow.js';
 export * from './kernelMachine.js';
 export * from './discretePath.js';
+export * from './modifiedFlow.js';

@@ -23,3 +23,14 @@ describe('log-log fits', () => {
     expect(() => fitLogLog([1, 2], [1, 0])).toThrow(/point 1 \(2, 0\) is not positive/);
   });
 });
+
+describe('asymptotic fits', () => {
+  it('a pre-asymptotic head is dropped and the settled slope is fitted', async () => {
+    const { fitAsymptotic } = await import('./fit.js');
+    // y = x + 40 x^2: slope near 2 at large x, settling to 1 as x shrinks.
+    const xs = [0.2, 0.1, 0.05, 0.0025, 0.00125, 0.000625];
+    const f = fitAsymptotic(xs, xs.map((x) => x + 40 * x * x));
+    expect(f.firstKept).toBeGreaterThan(0);
+    expect(Math.abs(f.slope - 1)).toBeLessThan(0.1);
+  });
+});

@@ -46,3 +46,24 @@ export function fitLogLog(xs: readonly number[], ys: readonly number[]): LogLogF
   const localSlopes = lx.slice(1).map((x, i) => (ly[i + 1]! - ly[i]!) / (x - lx[i]!));
   return { slope, intercept, slopeStdError, slopeHalfWidth95: t * slopeStdError, localSlopes, points: n };
 }
+
+/** A fit on the asymptotic range: the points kept, and the fit on them. */
+export interface AsymptoticFit extends LogLogFit {
+  /** Index of the first point kept (points before it were pre-asymptotic). */
+  readonly firstKept: number;
+}
+
+/**
+ * Fit where the local slopes have settled: drop leading points while the first local slope differs from
+ * the last one by more than `tolerance`, keeping at least `minPoints`. Points are ordered from the largest
+ * step to the smallest, as sweeps are run, so pre-asymptotic behaviour sits at the front.
+ */
+export function fitAsymptotic(xs: readonly number[], ys: readonly number[], tolerance = 0.1, minPoints = 3): AsymptoticFit {
+  let first = 0;
+  while (xs.length - first > minPoints) {
+    const local = fitLogLog(xs.slice(first), ys.slice(first)).localSlopes;
+    if (Math.abs(local[0]! - local[local.length - 1]!) <= tolerance) break;
+    first++;
+  }
+  return { ...fitLogLog(xs.slice(first), ys.slice(first)), firstKept: first };
+}
