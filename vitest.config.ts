@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+// A random seed is drawn once here, in the main process, so that every worker and the report share it.
+if (process.env['PATHKERNEL_SEED'] === 'random') process.env['PATHKERNEL_SEED'] = String(Math.floor(Math.random() * 2 ** 31));
+process.env['PATHKERNEL_SEED'] ??= '20201201';
+
 // Two projects: unit tests beside their sources in src/, and the argument (fast-check properties, one file
 // per claim of the paper) in properties/.
 export default defineConfig({
   test: {
     // The JSON report feeds .ci/run's closing "N passed, N failed" line (and later the argument's reporter).
-    reporters: ['default', ['json', { outputFile: 'build/vitest-results.json' }]],
+    // The argument reporter prints the claims in the paper's order and writes build/argument.json.
+    reporters: ['default', ['json', { outputFile: 'build/vitest-results.json' }], './src/report/argumentReporter.ts'],
     projects: [
       {
         test: {

@@ -15,7 +15,7 @@ import { describe, expect } from 'vitest';
 import { discretePath, gradientFlow, modifiedFlow } from '../../src/kernels/index.js';
 import { fitAsymptotic, type AsymptoticFit } from '../../src/laws/index.js';
 import { train } from '../../src/train/index.js';
-import { claimTest, recordFigure } from '../arbitraries/claims.js';
+import { claimTest, recordFigure, recordSeries } from '../arbitraries/claims.js';
 import { DEEP, propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
 import { FLOW_ATOL, FLOW_RTOL } from '../arbitraries/flowTolerance.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
@@ -82,6 +82,8 @@ describe('finite steps: the error laws', () => {
     const slopes: Record<string, number[]> = { first: [], second: [], flow: [], modified: [] };
     const dropped: number[] = [];
     let budgetWorst = 0;
+    let lastSweep: Sweep | null = null;
+    let lastFits: Record<'first' | 'second' | 'flow' | 'modified', { slope: number; intercept: number; halfWidth95: number }> | null = null;
     let curvatureShare = Infinity;
     fc.assert(
       fc.property(flowCaseArb({ horizons: [T], maxTrain: 4, maxQueries: 2, maxWidth: 4, layerNorm: false, losses: ['squared', 'binaryLogistic', 'softmaxCrossEntropy'] }), (c) => {
@@ -96,6 +98,9 @@ describe('finite steps: the error laws', () => {
         checkSlope('curvature-corrected error', f2, ORDER_2, sw.corrected, c);
         checkSlope('GD vs flow', f3, ORDER_1, sw.vsFlow, c);
         checkSlope('GD vs modified flow', f4, ORDER_2, sw.vsModified, c);
+        lastSweep = sw;
+        const asFit = (f: AsymptoticFit) => ({ slope: f.slope, intercept: f.intercept, halfWidth95: f.slopeHalfWidth95 });
+        lastFits = { first: asFit(f1), second: asFit(f2), flow: asFit(f3), modified: asFit(f4) };
         slopes['first']!.push(f1.slope);
         slopes['second']!.push(f2.slope);
         slopes['flow']!.push(f3.slope);
@@ -108,10 +113,14 @@ describe('finite steps: the error laws', () => {
       propertyParameters(3),
     );
     const range = (xs: number[]) => `${Math.min(...xs).toFixed(3)} .. ${Math.max(...xs).toFixed(3)}`;
-    recordFigure(ctx, 'slope of the left-point error (order 1)', range(slopes['first']!));
-    recordFigure(ctx, 'slope of the curvature-corrected error (order 2)', range(slopes['second']!));
-    recordFigure(ctx, 'slope of GD vs flow (order 1)', range(slopes['flow']!));
-    recordFigure(ctx, 'slope of GD vs modified flow (order 2)', range(slopes['modified']!));
+    recordFigure(ctx, 'fitted slope of the left-point error (expected 1)', range(slopes['first']!), 'rate.first-order');
+    recordFigure(ctx, 'fitted slope of the curvature-corrected error (expected 2)', range(slopes['second']!), 'rate.second-order');
+    recordFigure(ctx, 'fitted slope of |f_GD - f_flow| (expected 1)', range(slopes['flow']!), 'rate.gd-vs-flow');
+    recordFigure(ctx, 'fitted slope of |w_GD - w_modified| (expected 2)', range(slopes['modified']!), 'rate.modified-flow');
+    recordSeries(ctx, { name: 'rate.first-order', xLabel: 'eps', yLabel: "max |f(x; w_S) - Domingos' left-point form|", x: lastSweep!.eps, y: lastSweep!.leftPoint, fit: lastFits!.first });
+    recordSeries(ctx, { name: 'rate.second-order', xLabel: 'eps', yLabel: 'max |f(x; w_S) - curvature-corrected form|', x: lastSweep!.eps, y: lastSweep!.corrected, fit: lastFits!.second });
+    recordSeries(ctx, { name: 'rate.gd-vs-flow', xLabel: 'eps', yLabel: 'max |f_GD(x) - f_flow(x)|', x: lastSweep!.eps, y: lastSweep!.vsFlow, fit: lastFits!.flow });
+    recordSeries(ctx, { name: 'rate.modified-flow', xLabel: 'eps', yLabel: '|w_GD - w_modified flow|', x: lastSweep!.eps, y: lastSweep!.vsModified, fit: lastFits!.modified });
     recordFigure(ctx, 'pre-asymptotic points dropped (most)', Math.max(...dropped));
     recordFigure(ctx, 'budget: worst |quadrature total - (fS - leftPoint)| / total', budgetWorst);
     recordFigure(ctx, 'budget: smallest curvature share of the gap at the smallest eps', curvatureShare);

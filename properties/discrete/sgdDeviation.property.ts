@@ -11,7 +11,7 @@ import { fitLogLog } from '../../src/laws/index.js';
 import { squared } from '../../src/losses/index.js';
 import { compileModel } from '../../src/models/index.js';
 import { train, type TrainingProblem } from '../../src/train/index.js';
-import { claimTest, recordFigure } from '../arbitraries/claims.js';
+import { claimTest, recordFigure, recordSeries } from '../arbitraries/claims.js';
 import { DEEP, SEED } from '../arbitraries/config.js';
 
 // 48 seeds estimate a standard deviation to about 1/sqrt(2 * 48) = 10% (0.1 in log), so a slope fitted over
@@ -59,6 +59,8 @@ describe('SGD deviates from GD by sampling noise', () => {
     recordFigure(ctx, 'slope against B', `${fitB.slope.toFixed(3)} +- ${fitB.slopeHalfWidth95.toFixed(3)}`);
     recordFigure(ctx, 'C in spread = C sqrt(eps T / B) (min .. max)', `${Math.min(...ratios).toFixed(3)} .. ${Math.max(...ratios).toFixed(3)}`);
     recordFigure(ctx, 'seeds', SEEDS);
+    recordSeries(ctx, { name: 'spread against eps (B = 4)', xLabel: 'eps', yLabel: 'std over seeds of f_T(x)', x: epsList, y: byEps, fit: { slope: fitEps.slope, intercept: fitEps.intercept, halfWidth95: fitEps.slopeHalfWidth95 } });
+    recordSeries(ctx, { name: 'spread against batch size (eps = 0.02)', xLabel: 'batch size B', yLabel: 'std over seeds of f_T(x)', x: batchList, y: byBatch, fit: { slope: fitB.slope, intercept: fitB.intercept, halfWidth95: fitB.slopeHalfWidth95 } });
     expect(Math.abs(fitEps.slope - 0.5), `spreads ${byEps}`).toBeLessThan(SLOPE_HALF_WIDTH);
     expect(Math.abs(fitB.slope + 0.5), `spreads ${byBatch}`).toBeLessThan(SLOPE_HALF_WIDTH);
   });
