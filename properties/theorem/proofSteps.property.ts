@@ -156,7 +156,7 @@ describe('the proof of Theorem 1, step by step', () => {
 
   claimTest(['step.gradient-flow-limit'], 'GD with step eps at fixed T approaches the reference flow with fitted order 1', (ctx) => {
     const slopes: number[] = [];
-    let last: { eps: number[]; errors: number[]; fit: { slope: number; intercept: number; halfWidth95: number } } | null = null;
+    const kept: { last: { eps: number[]; errors: number[]; fit: { slope: number; intercept: number; halfWidth95: number } } | null } = { last: null };
     fc.assert(
       fc.property(flowCaseArb({ horizons: [1] }), (c) => {
         const flow = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL });
@@ -169,7 +169,7 @@ describe('the proof of Theorem 1, step by step', () => {
         fc.pre(errors[errors.length - 1]! > 1e-9);
         const fit = fitLogLog(counts.map((S) => c.T / S), errors);
         slopes.push(fit.slope);
-        last = { eps: counts.map((S) => c.T / S), errors, fit: { slope: fit.slope, intercept: fit.intercept, halfWidth95: fit.slopeHalfWidth95 } };
+        kept.last = { eps: counts.map((S) => c.T / S), errors, fit: { slope: fit.slope, intercept: fit.intercept, halfWidth95: fit.slopeHalfWidth95 } };
         if (fit.slope < ORDER_ONE_INTERVAL[0] || fit.slope > ORDER_ONE_INTERVAL[1]) {
           throw new Error(`fitted order ${fit.slope.toFixed(3)} (local ${fit.localSlopes.map((s) => s.toFixed(3)).join(', ')}) outside [${ORDER_ONE_INTERVAL}]; errors ${errors.map((e) => e.toExponential(2)).join(', ')}; ${describeFlowCase(c)}; seed ${SEED}`);
         }
@@ -178,7 +178,7 @@ describe('the proof of Theorem 1, step by step', () => {
     );
     recordFigure(ctx, 'fitted order (min)', Math.min(...slopes));
     recordFigure(ctx, 'fitted order (max)', Math.max(...slopes));
-    if (last) recordSeries(ctx, { name: 'GD against the reference flow at T = 1', xLabel: 'eps', yLabel: '|w_GD(T) - w(T)|', x: last.eps, y: last.errors, fit: last.fit });
+    if (kept.last) recordSeries(ctx, { name: 'GD against the reference flow at T = 1', xLabel: 'eps', yLabel: '|w_GD(T) - w(T)|', x: kept.last.eps, y: kept.last.errors, fit: kept.last.fit });
   });
 
   claimTest(['def.path-kernel'], 'the path kernel is additive over concatenated segments, and over [0, h] it is h K^g(w0) + O(h^2)', (ctx) => {
