@@ -27,3 +27,7 @@ export * from './kernels/index.js';
 
 /** Measured laws: log-log fits with confidence intervals. */
 export * from './laws/index.js';
+
+/** The command line's engine: a JSON run spec in, a JSON result out (`pathkernel run SPEC.json`). */
+export { runSpec } from './cli/run.js';
+export { parseRunSpec, type RunSpec } from './cli/spec.js';

@@ -52,6 +52,8 @@ export interface FlowOptions {
   readonly dense?: boolean;
   /** Steps allowed (default 200,000). */
   readonly maxSteps?: number;
+  /** Called after every accepted step with the time reached (for progress bars). */
+  readonly onProgress?: (t: number) => void;
 }
 
 /** Theorem 1's quantities at a set of query points. */
@@ -212,7 +214,14 @@ export function gradientFlow(problem: TrainingProblem, w0: Float64Array, integra
     controller: { kind: 'pid', rtol: options.rtol ?? 1e-10, atol: options.atol ?? 1e-12 },
     saveAt: { ts: options.ts ?? [] },
     maxSteps: options.maxSteps ?? 200_000,
-    ...(options.dense ? { onStep: (step: StepInterpolant) => pieces.push(step.restrict(0, d)) } : {}),
+    ...(options.dense || options.onProgress
+      ? {
+          onStep: (step: StepInterpolant) => {
+            if (options.dense) pieces.push(step.restrict(0, d));
+            options.onProgress?.(step.t1);
+          },
+        }
+      : {}),
   });
   const wT = sol.y.slice(0, d);
   const dense = options.dense ? denseSolution(pieces) : null;
