@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative } from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { buildArgument, formatArgument } from './argument.js';
 import type { Series, TestOutcome } from './status.js';
 
@@ -22,11 +22,22 @@ function version(pkg: string): string {
   }
 }
 
-/** Prints the argument and writes build/argument.json (path configurable). */
+/**
+ * Prints the argument and writes build/argument.json (path configurable). A run of only some test files
+ * writes build/argument-partial.json instead, so that the docs keep describing the last complete run.
+ */
 export default class ArgumentReporter implements Reporter {
+  private vitest: Vitest | null = null;
+
   constructor(private readonly options: { outputFile?: string; quiet?: boolean } = {}) {}
 
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const all = this.vitest ? (await this.vitest.globTestSpecifications()).length : testModules.length;
+    const complete = testModules.length >= all;
     const outcomes: TestOutcome[] = [];
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
@@ -52,12 +63,17 @@ export default class ArgumentReporter implements Reporter {
       deep: process.env['PATHKERNEL_DEEP'] === '1' || process.env['PATHKERNEL_DEEP'] === 'true',
       versions: { pathkernel: readOwnVersion(), node: process.version, vitest: version('vitest'), 'fast-check': version('fast-check') },
     });
-    const file = this.options.outputFile ?? 'build/argument.json';
+    const full = this.options.outputFile ?? 'build/argument.json';
+    const file = complete ? full : full.replace(/\.json$/, '-partial.json');
     mkdirSync(file.replace(/\/[^/]*$/, '') || '.', { recursive: true });
     writeFileSync(file, JSON.stringify(report, null, 1) + '\n');
-    if (!this.options.quiet) {
+    if (!this.options.quiet && !complete) {
+      const touched = report.sections.flatMap((sec) => sec.claims).filter((c) => c.tests.length > 0);
+      console.log(`\npartial run: ${touched.map((c) => `${c.id} ${c.status}`).join(', ') || 'no claim checked'}`);
+      console.log(`(written to ${file}; ${full} keeps the last complete run)`);
+    } else if (!this.options.quiet) {
       console.log('\n' + formatArgument(report));
-      console.log(`(written to ${file})`);
+      console.log(`(written to ${file}${complete ? '' : `: a partial run of ${testModules.length} of ${all} test files, so ${full} is left as it was`})`);
     }
   }
 }

@@ -1,0 +1,65 @@
+/**
+ * Builds the companion site under build/docs from build/argument.json: the overview with the dependency
+ * graph, one page per claim (KaTeX rendered at build time, figures, plots as SVG, tests, source, replay),
+ * the command line's page, and the site's assets (KaTeX's stylesheet and fonts, copied so the site works
+ * offline). typedoc writes the API pages to build/docs/api (`npm run docs` runs both).
+ *
+ * Run by scripts/docs.ts (`npm run docs`).
+ *
+ * @module
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { marked } from 'marked';
+import type { ArgumentReport } from './argument.js';
+import { dependencyGraphSvg } from './docs/graph.js';
+import { claimPage, cliPage, overviewPage, SITE_CSS, type SourceIndex } from './docs/pages.js';
+import { seriesSvg } from './docs/plot.js';
+
+const require = createRequire(import.meta.url);
+
+/** Claim ID -> source files whose TSDoc carries `@claim <id>`. */
+export function claimSources(root: string): SourceIndex {
+  const map = new Map<string, string[]>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/@claim\s+([\w.-]+)/g)) map.set(m[1]!, [...new Set([...(map.get(m[1]!) ?? []), path])]);
+      }
+    }
+  };
+  walk(root);
+  return map;
+}
+
+/** Build the site; returns the files written. */
+export async function buildDocs(argumentFile = 'build/argument.json', outDir = 'build/docs'): Promise<string[]> {
+  if (!existsSync(argumentFile)) throw new Error(`${argumentFile} not found: run the argument first (npm start, or npm test)`);
+  const report = JSON.parse(readFileSync(argumentFile, 'utf8')) as ArgumentReport;
+  const written: string[] = [];
+  const write = (rel: string, text: string) => {
+    const path = join(outDir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    written.push(path);
+  };
+  const katexDist = dirname(require.resolve('katex/dist/katex.min.css'));
+  mkdirSync(join(outDir, 'assets/katex'), { recursive: true });
+  cpSync(join(katexDist, 'katex.min.css'), join(outDir, 'assets/katex/katex.min.css'));
+  cpSync(join(katexDist, 'fonts'), join(outDir, 'assets/katex/fonts'), { recursive: true });
+  write('assets/site.css', SITE_CSS);
+  write('index.html', overviewPage(report, await dependencyGraphSvg(report)));
+  const sources = claimSources('src');
+  for (const section of report.sections) {
+    for (const claim of section.claims) {
+      const plots = await Promise.all(claim.series.map((s) => seriesSvg(s)));
+      write(`claims/${claim.id}.html`, claimPage(report, claim, plots, sources));
+    }
+  }
+  const cli = existsSync('docs/cli.md') ? await marked.parse(readFileSync('docs/cli.md', 'utf8')) : '<p>docs/cli.md is missing.</p>';
+  write('cli.html', cliPage(cli));
+  return written;
+}

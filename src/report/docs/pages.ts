@@ -1,0 +1,138 @@
+/**
+ * The HTML pages of the companion site: the overview (the argument in the paper's order, totals, the
+ * dependency graph) and one page per claim (statement, status, figures, plots, tests, source, replay).
+ *
+ * @module
+ */
+import type { ArgumentReport, ClaimReport } from '../argument.js';
+import { STATUS_COLOURS } from './graph.js';
+import { escapeHtml, renderMath } from './math.js';
+
+/** Where a claim's source lives (files whose TSDoc carries `@claim <id>`). */
+export type SourceIndex = ReadonlyMap<string, readonly string[]>;
+
+function layout(title: string, depth: number, body: string): string {
+  const up = '../'.repeat(depth);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(title)} · pathkernel</title>
+<link rel="stylesheet" href="${up}assets/katex/katex.min.css">
+<link rel="stylesheet" href="${up}assets/site.css">
+</head>
+<body>
+<header><a href="${up}index.html">pathkernel</a> · <a href="${up}api/index.html">API</a> · <a href="${up}cli.html">command line</a></header>
+<main>
+${body}
+</main>
+<footer>Generated from build/argument.json by <code>npm run docs</code>.</footer>
+</body>
+</html>
+`;
+}
+
+function badge(status: ClaimReport['status']): string {
+  return `<span class="badge" style="background:${STATUS_COLOURS[status]}">${status}</span>`;
+}
+
+function figureValue(v: number | string): string {
+  if (typeof v === 'string') return escapeHtml(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
+  return v.toExponential(3);
+}
+
+/** The site's front page. */
+export function overviewPage(report: ArgumentReport, graphSvg: string): string {
+  const t = report.totals;
+  const sections = report.sections
+    .filter((s) => s.claims.length > 0)
+    .map(
+      (s) => `<h2>${escapeHtml(s.title)}</h2>
+<table class="claims"><tbody>
+${s.claims
+  .map((c) => {
+    const key = Object.entries(c.figures)[0];
+    const note = c.status === 'untested' && c.pending ? `pending issue ${escapeHtml(c.pending)}` : key ? `${escapeHtml(key[0])}: ${figureValue(key[1])}` : '';
+    return `<tr><td>${badge(c.status)}</td><td><a href="claims/${c.id}.html"><code>${c.id}</code></a></td><td>${escapeHtml(c.title)}</td><td class="figure">${note}</td></tr>`;
+  })
+  .join('\n')}
+</tbody></table>`,
+    )
+    .join('\n');
+  return layout(
+    'The argument',
+    0,
+    `<h1>${escapeHtml(report.title)}</h1>
+<p class="run">Run of ${escapeHtml(report.date)} · seed <code>${report.seed}</code>${report.deep ? ' · deep mode' : ''} · ${Object.entries(report.versions)
+      .map(([k, v]) => `${escapeHtml(k)} ${escapeHtml(v)}`)
+      .join(' · ')}</p>
+<p class="totals">${t.claims} claims: ${t.verified} verified, ${t.measured} measured, ${t['caveat-shown']} caveats shown, ${t.failing} failing, ${t.untested} untested · ${t.tests} tests.</p>
+<p>Each claim of the paper is checked by the tests named on its page; a <em>verified</em> identity holds to a tolerance derived from float64 rounding or the integrator's tolerance, a <em>measured</em> law has a fitted slope with its interval, a <em>caveat</em> is shown by a counterexample. The graph shows which claims each one uses.</p>
+<h2>Dependency graph</h2>
+<div class="legend">${(Object.keys(STATUS_COLOURS) as (keyof typeof STATUS_COLOURS)[]).map((s) => badge(s)).join(' ')}</div>
+<div class="graph" id="dependency-graph">${graphSvg}</div>
+${sections}`,
+  );
+}
+
+/** One claim's page. */
+export function claimPage(report: ArgumentReport, claim: ClaimReport, plots: readonly string[], sources: SourceIndex): string {
+  const figures = Object.entries(claim.figures);
+  const tests = claim.tests
+    .map(
+      (t) => `<tr><td>${t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '·'}</td><td>${escapeHtml(t.name)}${t.error ? `<div class="error">${escapeHtml(t.error)}</div>` : ''}</td><td><a href="../../../${escapeHtml(t.file)}"><code>${escapeHtml(t.file)}</code></a></td><td>${(t.durationMs / 1000).toFixed(2)} s</td></tr>`,
+    )
+    .join('\n');
+  const files = [...new Set(claim.tests.map((t) => t.file))];
+  const replay = files.map((f) => `PATHKERNEL_SEED=${report.seed} npx vitest run ${f}`).join('\n');
+  const src = sources.get(claim.id) ?? [];
+  const uses = claim.uses.map((u) => `<a href="${u}.html"><code>${u}</code></a>`).join(', ');
+  const usedBy = report.sections.flatMap((s) => s.claims).filter((c) => c.uses.includes(claim.id));
+  return layout(
+    claim.id,
+    1,
+    `<p><a href="../index.html">← the argument</a></p>
+<h1><code>${claim.id}</code> · ${escapeHtml(claim.title)}</h1>
+<p>${badge(claim.status)} <span class="kind">${claim.kind}</span> · ${escapeHtml(claim.source)}${claim.pending ? ` · pending issue ${escapeHtml(claim.pending)}` : ''}</p>
+<div class="statement">${renderMath(claim.statement)}</div>
+<p>Uses: ${uses || 'nothing (a starting point)'} · used by: ${usedBy.map((c) => `<a href="${c.id}.html"><code>${c.id}</code></a>`).join(', ') || 'nothing'}</p>
+<h2>Figures of the last run</h2>
+${figures.length ? `<table class="figures"><tbody>${figures.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${figureValue(v)}</td></tr>`).join('\n')}</tbody></table>` : '<p>No figures recorded.</p>'}
+${plots.length ? `<h2>Plots</h2>${plots.map((p) => `<div class="plot">${p}</div>`).join('\n')}` : ''}
+<h2>Tests</h2>
+${tests ? `<table class="tests"><tbody>${tests}</tbody></table>` : '<p>No test checks this claim yet.</p>'}
+<h2>Replay</h2>
+<pre>${escapeHtml(replay || 'no test to replay')}</pre>
+<p>A failing property prints its own <code>PATHKERNEL_PATH</code>; add it to replay the shrunk counterexample alone.</p>
+<h2>Source</h2>
+${src.length ? `<ul>${src.map((f) => `<li><a href="../../../${escapeHtml(f)}"><code>${escapeHtml(f)}</code></a></li>`).join('')}</ul>` : '<p>No source file is tagged with this claim.</p>'}`,
+  );
+}
+
+/** The command line's page, from docs/cli.md rendered as preformatted sections. */
+export function cliPage(markdownHtml: string): string {
+  return layout('Command line', 0, markdownHtml);
+}
+
+/** The site's stylesheet. */
+export const SITE_CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #1d1d1f; line-height: 1.45; }
+header { background: #263238; color: white; padding: 0.6em 1.5em; }
+header a { color: white; text-decoration: none; margin-right: 0.4em; }
+main { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
+footer { color: #666; font-size: 0.85em; text-align: center; padding: 1em; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1.5em; }
+td { border-bottom: 1px solid #e5e5e5; padding: 0.3em 0.5em; vertical-align: top; }
+td.figure { color: #444; font-size: 0.9em; }
+.badge { display: inline-block; border-radius: 4px; padding: 0.05em 0.5em; font-size: 0.85em; }
+.statement { background: #f7f9fb; border-left: 4px solid #90a4ae; padding: 0.7em 1em; margin: 1em 0; }
+.graph svg { max-width: 100%; height: auto; }
+.plot { margin: 1em 0; }
+pre { background: #f4f4f4; padding: 0.7em; overflow-x: auto; }
+.error { color: #b00020; font-size: 0.9em; }
+.kind { color: #555; }
+.run, .totals { color: #333; }
+`;
