@@ -117,10 +117,10 @@ describe('finite steps: the error laws', () => {
     recordFigure(ctx, 'fitted slope of the curvature-corrected error (expected 2)', range(slopes['second']!), 'rate.second-order');
     recordFigure(ctx, 'fitted slope of |f_GD - f_flow| (expected 1)', range(slopes['flow']!), 'rate.gd-vs-flow');
     recordFigure(ctx, 'fitted slope of |w_GD - w_modified| (expected 2)', range(slopes['modified']!), 'rate.modified-flow');
-    recordSeries(ctx, { name: 'rate.first-order', xLabel: 'eps', yLabel: "max |f(x; w_S) - Domingos' left-point form|", x: lastSweep!.eps, y: lastSweep!.leftPoint, fit: lastFits!.first });
-    recordSeries(ctx, { name: 'rate.second-order', xLabel: 'eps', yLabel: 'max |f(x; w_S) - curvature-corrected form|', x: lastSweep!.eps, y: lastSweep!.corrected, fit: lastFits!.second });
-    recordSeries(ctx, { name: 'rate.gd-vs-flow', xLabel: 'eps', yLabel: 'max |f_GD(x) - f_flow(x)|', x: lastSweep!.eps, y: lastSweep!.vsFlow, fit: lastFits!.flow });
-    recordSeries(ctx, { name: 'rate.modified-flow', xLabel: 'eps', yLabel: '|w_GD - w_modified flow|', x: lastSweep!.eps, y: lastSweep!.vsModified, fit: lastFits!.modified });
+    recordSeries(ctx, { name: 'rate.first-order', claim: 'rate.first-order', xLabel: 'eps', yLabel: "max |f(x; w_S) - Domingos' left-point form|", x: lastSweep!.eps, y: lastSweep!.leftPoint, fit: lastFits!.first });
+    recordSeries(ctx, { name: 'rate.second-order', claim: 'rate.second-order', xLabel: 'eps', yLabel: 'max |f(x; w_S) - curvature-corrected form|', x: lastSweep!.eps, y: lastSweep!.corrected, fit: lastFits!.second });
+    recordSeries(ctx, { name: 'rate.gd-vs-flow', claim: 'rate.gd-vs-flow', xLabel: 'eps', yLabel: 'max |f_GD(x) - f_flow(x)|', x: lastSweep!.eps, y: lastSweep!.vsFlow, fit: lastFits!.flow });
+    recordSeries(ctx, { name: 'rate.modified-flow', claim: 'rate.modified-flow', xLabel: 'eps', yLabel: '|w_GD - w_modified flow|', x: lastSweep!.eps, y: lastSweep!.vsModified, fit: lastFits!.modified });
     recordFigure(ctx, 'pre-asymptotic points dropped (most)', Math.max(...dropped));
     recordFigure(ctx, 'budget: worst |quadrature total - (fS - leftPoint)| / total', budgetWorst);
     recordFigure(ctx, 'budget: smallest curvature share of the gap at the smallest eps', curvatureShare);

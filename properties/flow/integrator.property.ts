@@ -110,10 +110,10 @@ describe('the reference integrator', () => {
         }),
         propertyParameters(10),
       );
-      recordFigure(ctx, 'fitted order, nonlinear (min)', Math.min(...slopes));
-      recordFigure(ctx, 'fitted order, nonlinear (max)', Math.max(...slopes));
-      recordFigure(ctx, "fitted order, y' = A y (min)", Math.min(...linearSlopes));
-      recordFigure(ctx, "fitted order, y' = A y (max)", Math.max(...linearSlopes));
+      recordFigure(ctx, `${tab.name}: fitted order, nonlinear (min)`, Math.min(...slopes));
+      recordFigure(ctx, `${tab.name}: fitted order, nonlinear (max)`, Math.max(...slopes));
+      recordFigure(ctx, `${tab.name}: fitted order, y' = A y (min)`, Math.min(...linearSlopes));
+      recordFigure(ctx, `${tab.name}: fitted order, y' = A y (max)`, Math.max(...linearSlopes));
     });
 
     claimTest(['engine.integrator'], `${tab.name}: the dense output's local error has order ${tab.dense.order + 1}`, (ctx) => {
@@ -125,7 +125,7 @@ describe('the reference integrator', () => {
         return maxErr(sol.ys[0]!, exact(A, y0, 0.4 * h)) / yNorm(y0);
       });
       const fit = fitLogLog(hs, errors);
-      recordFigure(ctx, 'fitted local order of the dense output', fit.slope);
+      recordFigure(ctx, `${tab.name}: fitted local order of the dense output`, fit.slope);
       expect(Math.abs(fit.slope - (tab.dense.order + 1)), `local slopes ${fit.localSlopes}`).toBeLessThan(ORDER_TOLERANCE);
     });
   }

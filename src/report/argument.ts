@@ -63,7 +63,7 @@ export function buildArgument(outcomes: readonly TestOutcome[], meta: { seed: nu
       status,
       tests: tests.map((t) => ({ name: t.name, file: t.file, state: t.state, durationMs: t.durationMs, error: t.error })),
       figures,
-      series: tests.flatMap((t) => t.series),
+      series: tests.flatMap((t) => t.series).filter((s) => s.claim === undefined || s.claim === c.id),
     };
   });
   return {

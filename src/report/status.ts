@@ -27,6 +27,8 @@ export interface TestOutcome {
 /** A measured curve for a plot: y against x, optionally with a fitted power law y = exp(intercept) x^slope. */
 export interface Series {
   readonly name: string;
+  /** The claim the curve belongs to when its test checks several (shown on that claim's page only). */
+  readonly claim?: string;
   readonly xLabel: string;
   readonly yLabel: string;
   readonly x: readonly number[];

@@ -26,7 +26,7 @@ export async function seriesSvg(series: Series): Promise<string> {
         encoding: {
           x: { field: 'x', type: 'quantitative', title: series.xLabel, scale: scale(series.logX) },
           y: { field: 'y', type: 'quantitative', title: series.yLabel, scale: scale(series.logY) },
-          color: { field: 'kind', type: 'nominal', title: null },
+          color: { field: 'kind', type: 'nominal', title: null, legend: { labelLimit: 320, orient: 'bottom' } },
         },
       },
       {
