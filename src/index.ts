@@ -30,4 +30,5 @@ export * from './laws/index.js';
 
 /** The command line's engine: a JSON run spec in, a JSON result out (`pathkernel run SPEC.json`). */
 export { runSpec } from './cli/run.js';
+export { RunError } from './cli/runError.js';
 export { parseRunSpec, type RunSpec } from './cli/spec.js';
