@@ -20,3 +20,10 @@ export const FLOW_ATOL = 1e-14;
  * rounding of the kernel contractions.
  */
 export const IDENTITY_RTOL = 100 * FLOW_RTOL;
+
+/**
+ * A step budget for generated flows: a few generated problems are stiff (large sums of squared losses on
+ * steep activations) and would take tens of thousands of steps at FLOW_RTOL. A flow that exhausts the budget
+ * is not a counterexample to any identity; properties skip it with fc.pre and count how often.
+ */
+export const FLOW_MAX_STEPS = 4000;

@@ -69,7 +69,8 @@ export function mlpSpecArb(options: ArchitectureOptions = {}): fc.Arbitrary<Mode
       const fixed = ls.map((l) => {
         const w = l.residual ? width : l.width;
         width = w;
-        return { ...l, width: w };
+        // Layer norm over one unit is refused by the spec (it outputs its shift alone).
+        return { ...l, width: w, norm: l.norm === 'layer' && w === 1 ? ('none' as const) : l.norm };
       });
       return { kind: 'mlp', inputDim, outputDim, layers: fixed, parametrisation, bias } as ModelSpecInput;
     });

@@ -18,7 +18,7 @@ import { jacobian } from '../../src/models/index.js';
 import { gdStep, gradientDescent, objective } from '../../src/train/index.js';
 import { claimTest, recordFigure, recordSeries } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_MAX_STEPS, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
 
 const FILE = 'properties/theorem/proofSteps.property.ts';
@@ -116,7 +116,8 @@ describe('the proof of Theorem 1, step by step', () => {
     let worst = 0;
     fc.assert(
       fc.property(flowCaseArb({ batchNorm: false }), fc.integer({ min: 1, max: 99 }), (c, pct) => {
-        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, dense: true });
+        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, dense: true, maxSteps: FLOW_MAX_STEPS });
+        fc.pre(res.status !== 'max-steps');
         const w = res.w!;
         const t = (pct / 100) * c.T;
         const wt = w(t);
@@ -159,7 +160,8 @@ describe('the proof of Theorem 1, step by step', () => {
     const kept: { last: { eps: number[]; errors: number[]; fit: { slope: number; intercept: number; halfWidth95: number } } | null } = { last: null };
     fc.assert(
       fc.property(flowCaseArb({ horizons: [1] }), (c) => {
-        const flow = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL });
+        const flow = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: FLOW_MAX_STEPS });
+        fc.pre(flow.status !== 'max-steps');
         const counts = [64, 128, 256, 512];
         const errors = counts.map((S) => {
           const { wS } = gradientDescent(c.problem, c.w0, { eps: c.T / S, steps: S });
@@ -186,8 +188,9 @@ describe('the proof of Theorem 1, step by step', () => {
     fc.assert(
       fc.property(flowCaseArb({ batchNorm: false }), fc.integer({ min: 10, max: 90 }), (c, pct) => {
         const T1 = (pct / 100) * c.T;
-        const opts = { rtol: FLOW_RTOL, atol: FLOW_ATOL };
+        const opts = { rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: FLOW_MAX_STEPS };
         const whole = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, ...opts });
+        fc.pre(whole.status !== 'max-steps');
         const first = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: T1, ...opts });
         const second = gradientFlow(c.problem, first.wT, { queries: c.queries }, { T: c.T - T1, ...opts });
         const K = whole.queries!.pathKernel;

@@ -65,7 +65,11 @@ export function kernelMachineWeights(q: PathQuantities): Matrix {
     for (let i = 0; i < m; i++) {
       const block = Array.from({ length: O }, (_, k) => Array.from({ length: O }, (_, kk) => q.pathKernel.data[(x * O + k) * cols + i * O + kk]!));
       const rhs = Array.from({ length: O }, (_, k) => -q.lossWeightedKernel.data[(x * O + k) * m + i]!);
-      const ai = O === 1 ? [rhs[0]! / block[0]![0]!] : solveSmall(block, rhs);
+      // A training point that never influenced the query (K^p and K^lp both exactly 0, as for a weight that
+      // never moves) contributes nothing: its a_i is taken to be 0 rather than 0/0. A zero K^p with a nonzero
+      // K^lp has no a_i at all (caveat.zero-path-kernel) and stays non-finite.
+      const silent = block.every((r) => r.every((v) => v === 0)) && rhs.every((v) => v === 0);
+      const ai = silent ? rhs.map(() => 0) : O === 1 ? [rhs[0]! / block[0]![0]!] : solveSmall(block, rhs);
       ai.forEach((v, k) => (a.data[(x * O + k) * m + i] = v));
     }
   }

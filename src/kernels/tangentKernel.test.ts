@@ -45,3 +45,21 @@ describe('the cross kernel between two parameter vectors', () => {
     K.data.forEach((v, i) => expect(Math.abs(v - ref.data[i]!)).toBeLessThan(1e-13 * scale));
   });
 });
+
+describe('the kernel machine at a training point that never mattered', () => {
+  it('a_i is 0 where K^p and K^lp are both exactly 0, and non-finite where only K^p is 0', async () => {
+    const { kernelMachineWeights } = await import('./kernelMachine.js');
+    const q = {
+      x: matrix(1, 1),
+      f0: matrix(1, 1, [0.5]),
+      fT: matrix(1, 1, [0.5]),
+      pathKernel: matrix(1, 3, [0, 2, 0]),
+      lossWeightedKernel: matrix(1, 3, [0, 4, 1]),
+      regulariserTerm: matrix(1, 1),
+    };
+    const a = kernelMachineWeights(q);
+    expect(a.data[0]).toBe(0);
+    expect(a.data[1]).toBe(-2);
+    expect(Number.isFinite(a.data[2]!)).toBe(false);
+  });
+});

@@ -74,3 +74,9 @@ describe('model specs', () => {
     expect(m.init(rng(5).stream('init'))).not.toEqual(m.init(rng(6).stream('init')));
   });
 });
+
+describe('degenerate normalisation', () => {
+  it('layer norm over a single unit is refused, naming the layer', () => {
+    expect(() => compileModel({ kind: 'mlp', inputDim: 2, layers: [{ width: 3 }, { width: 1, norm: 'layer' }] })).toThrow(/^model\.layers\[1\]\.norm: layer normalisation over a width of 1/);
+  });
+});

@@ -49,6 +49,13 @@ const mlp = z
   .superRefine((spec, ctx) => {
     let width = spec.inputDim;
     spec.layers.forEach((layer, l) => {
+      if (layer.norm === 'layer' && layer.width === 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layers', l, 'norm'],
+          message: 'layer normalisation over a width of 1 maps every input to 0 (the layer would output its shift alone); use a width of at least 2',
+        });
+      }
       if (layer.residual && layer.width !== width) {
         ctx.addIssue({
           code: 'custom',
