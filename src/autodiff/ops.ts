@@ -4,7 +4,7 @@
  * @module
  */
 import type { Node } from './tape.js';
-import { affineCols as affinePrim, add as addPrim, dense as densePrim, mul as mulPrim, scale as scalePrim, sub as subPrim } from './primitives/linear.js';
+import { affineCols as affinePrim, add as addPrim, biasAdd as biasAddPrim, dense as densePrim, matmulPrimitive, mul as mulPrim, scale as scalePrim, sub as subPrim } from './primitives/linear.js';
 import { elementwise, type ScalarName } from './primitives/elementwise.js';
 import { batchNorm as batchNormPrim, layerNorm as layerNormPrim, type BatchStatistics } from './primitives/normalise.js';
 import { logSoftmax as logSoftmaxPrim, softmax as softmaxPrim } from './primitives/softmax.js';
@@ -13,6 +13,16 @@ import { mean as meanPrim, sum as sumPrim } from './primitives/reduce.js';
 /** z = alpha h W^T + beta 1 b^T (b optional). */
 export function dense(h: Node, W: Node, b: Node | null, alpha = 1, beta = 1): Node {
   return h.tape.apply(densePrim, b ? [h, W, b] : [h, W], { alpha, beta });
+}
+
+/** A B (a general matrix product). */
+export function matmul(a: Node, b: Node): Node {
+  return a.tape.apply(matmulPrimitive, [a, b], undefined);
+}
+
+/** Z + 1 b^T: a bias row added to every row. */
+export function biasAdd(z: Node, b: Node): Node {
+  return z.tape.apply(biasAddPrim, [z, b], undefined);
 }
 
 /** f(x) entrywise, for any function of the table in primitives/elementwise. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { matrix, rng, richardsonDerivative, type Matrix } from '../core/index.js';
 import type { Primitive } from './primitive.js';
 import { SCALAR_RULES, elementwise, type ScalarName } from './primitives/elementwise.js';
-import { add, affineCols, dense, mul, scale, sub } from './primitives/linear.js';
+import { add, affineCols, biasAdd, dense, matmulPrimitive, mul, scale, sub } from './primitives/linear.js';
 import { batchNorm, layerNorm } from './primitives/normalise.js';
 import { logSoftmax, softmax } from './primitives/softmax.js';
 import { mean, sum } from './primitives/reduce.js';
@@ -27,6 +27,8 @@ interface Case {
 const cases: Case[] = [
   { name: 'dense', prim: dense, attrs: { alpha: 0.7, beta: 1.3 }, shapes: [[4, 3], [5, 3], [1, 5]] },
   { name: 'dense without bias', prim: dense, attrs: { alpha: 1, beta: 1 }, shapes: [[2, 3], [4, 3]] },
+  { name: 'matmul', prim: matmulPrimitive, attrs: undefined, shapes: [[3, 4], [4, 2]] },
+  { name: 'biasAdd', prim: biasAdd, attrs: undefined, shapes: [[3, 4], [1, 4]] },
   { name: 'add', prim: add, attrs: undefined, shapes: [[3, 2], [3, 2]] },
   { name: 'sub', prim: sub, attrs: undefined, shapes: [[3, 2], [3, 2]] },
   { name: 'mul', prim: mul, attrs: undefined, shapes: [[3, 2], [3, 2]] },

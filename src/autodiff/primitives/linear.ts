@@ -54,6 +54,36 @@ export const dense: Primitive<DenseAttrs, undefined> = {
   },
 };
 
+/** C = A B: dC = dA B + A dB; reverse: gA = g B^T, gB = A^T g. */
+export const matmulPrimitive: Primitive<undefined, undefined> = {
+  name: 'matmul',
+  forward: ([a, b]) => ({ value: matmul(a!, b!), aux: undefined }),
+  vjp: (g, [a, b], _v, _aux, _attrs, needs) => [needs[0] ? matmulTransB(g, b!) : null, needs[1] ? matmulTransA(a!, g) : null],
+  jvp: ([ta, tb], [a, b], c) => {
+    const out = matrix(c.rows, c.cols);
+    if (ta) addInto(out, matmul(ta, b!));
+    if (tb) addInto(out, matmul(a!, tb));
+    return out;
+  },
+};
+
+/** Z + 1 b^T for a row b (1 x k): every row shifted by b; reverse: gZ = g, gb = column sums of g. */
+export const biasAdd: Primitive<undefined, undefined> = {
+  name: 'biasAdd',
+  forward: ([z, b]) => {
+    if (b!.rows !== 1 || b!.cols !== z!.cols) throw new RangeError(`biasAdd: bias shape [${b!.rows}, ${b!.cols}] does not match width ${z!.cols}`);
+    const out = combine(z!, z!, (x) => x);
+    addRowInPlace(out, b!, 1);
+    return { value: out, aux: undefined };
+  },
+  vjp: (g) => [g, columnSums(g, 1)],
+  jvp: ([tz, tb], [z]) => {
+    const out = tz ? combine(tz, tz, (x) => x) : matrix(z!.rows, z!.cols);
+    if (tb) addRowInPlace(out, tb, 1);
+    return out;
+  },
+};
+
 function addInto(a: Matrix, b: Matrix): void {
   for (let i = 0; i < a.data.length; i++) a.data[i]! += b.data[i]!;
 }
