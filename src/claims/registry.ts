@@ -454,12 +454,11 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'regime.lazy',
     title: 'Lazy training under the NTK parametrisation',
-    statement: 'The relative change of the tangent kernel during training shrinks like $\\mathrm{width}^{-1/2}$.',
-    source: 'Jacot et al. 2018; Lee et al. 2019',
+    statement: 'Stated (Jacot et al.; Lee et al.): the relative change of the tangent kernel during training shrinks like $\\mathrm{width}^{-1/2}$. Measured here: the weights and the last hidden features move like $\\mathrm{width}^{-1/2}$, and the kernel changes faster than the bound, about $\\mathrm{width}^{-0.87}$, tending to $\\mathrm{width}^{-1}$ (the $\\mathrm{width}^{-1/2}$ terms cancel over units; Dyer and Gur-Ari 2020).',
+    source: 'Jacot et al. 2018; Lee et al. 2019; Dyer and Gur-Ari 2020',
     uses: ['caveat.data-dependent-kernel'],
     kind: 'law',
     section: 'regimes',
-    pending: '#8',
   },
   {
     id: 'regime.feature-learning',
@@ -469,7 +468,6 @@ export const CLAIMS: readonly Claim[] = [
     uses: ['caveat.data-dependent-kernel'],
     kind: 'law',
     section: 'regimes',
-    pending: '#8',
   },
   {
     id: 'regime.output-scale',
@@ -479,7 +477,6 @@ export const CLAIMS: readonly Claim[] = [
     uses: ['caveat.data-dependent-kernel'],
     kind: 'law',
     section: 'regimes',
-    pending: '#8',
   },
   // Frameworks.
   {

@@ -4,3 +4,5 @@
  * @module
  */
 export * from './fit.js';
+export * from './regimes.js';
+export * from './interpretation.js';

@@ -10,3 +10,4 @@ export * from './derivatives.js';
 export { describeLayout } from './layout.js';
 export { layerScale, type LayerScale, type LayerPosition } from './parametrisation.js';
 export { featureMap, type FeatureMap } from './features.js';
+export { outputScaled, type OutputScaledModel } from './outputScale.js';
