@@ -115,7 +115,12 @@ function normPrimitive<A extends NormAttrs>(name: string, grouping: (a: Matrix) 
     frozen(attrs) ? applyFrozenJacobian(t, grouping(z), invStd) : applyJacobian(t, u, grouping(z), invStd);
   return {
     name,
-    forward: ([z], { eps }) => normalise(z!, grouping(z!), eps),
+    forward: ([z], { eps }) => {
+      // One value per group normalises to 0 whatever it is (the output is the shift alone): PyTorch refuses
+      // batch normalisation of a single example in training mode, and so do we, for both kinds.
+      if (grouping(z!).size < 2) throw new RangeError(`${name}: normalising over ${grouping(z!).size} value(s) per group is degenerate (at least 2 are needed; a batch-norm model needs batches of 2 or more)`);
+      return normalise(z!, grouping(z!), eps);
+    },
     vjp: (g, [z], u, { invStd }, attrs) => [derivative(g, z!, u, invStd, attrs)],
     jvp: ([t], [z], u, { invStd }, attrs) => derivative(t!, z!, u, invStd, attrs),
   };
