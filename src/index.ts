@@ -22,6 +22,9 @@ export * from './flow/index.js';
 /** Discrete training: the objective (P5) and gradient descent (P1). */
 export * from './train/index.js';
 
+/** TensorFlow.js (float32): the same models trained by a practitioners' framework, for the cross-check. */
+export * from './frameworks/index.js';
+
 /** Definition 1: the tangent kernel K^g; the flow with its path integrals; the kernel machine of Theorem 1. */
 export * from './kernels/index.js';
 

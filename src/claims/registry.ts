@@ -487,7 +487,6 @@ export const CLAIMS: readonly Claim[] = [
     uses: ['disc.exact-path-kernel'],
     kind: 'identity',
     section: 'frameworks',
-    pending: '#6',
   },
   {
     id: 'xfw.torch',
@@ -497,7 +496,6 @@ export const CLAIMS: readonly Claim[] = [
     uses: ['def.tangent-kernel'],
     kind: 'identity',
     section: 'frameworks',
-    pending: '#6',
   },
 ];
 
