@@ -85,8 +85,15 @@ describe('exact discrete path kernels', () => {
     fc.assert(
       fc.property(flowCaseArb({ maxTrain: 6 }).filter((c) => c.problem.xTrain.rows >= 3), fc.nat({ max: 1000 }), (c, batchSeed) => {
         const acc = discretePath(c.problem, c.queries, c.w0, { fullBatchComparison: true, nodes: 8 });
-        const res = train(c.problem, c.w0, { optimizer: { kind: 'gd' }, eps: 0.05, steps: 20, batches: { kind: 'seeded', size: 1, seed: batchSeed }, onStep: acc.onStep });
-        const rep = acc.result(res.wS);
+        let res: ReturnType<typeof train> | null = null;
+        try {
+          res = train(c.problem, c.w0, { optimizer: { kind: 'gd' }, eps: 0.05, steps: 20, batches: { kind: 'seeded', size: 1, seed: batchSeed }, onStep: acc.onStep });
+        } catch (e) {
+          // A diverging run (a steep generated model) has no finite w_S to represent: not a case of the claim.
+          if (e instanceof RangeError && /diverged/.test(e.message)) fc.pre(false);
+          throw e;
+        }
+        const rep = acc.result(res!.wS);
         const scale = rep.fS.data.reduce((s, v, i) => Math.max(s, Math.abs(v - rep.f0.data[i]!)), 0);
         fc.pre(scale > 1e-6);
         const exactErr = Math.max(...Array.from(rep.exact.data, (v, i) => Math.abs(v - rep.fS.data[i]!)));
