@@ -28,7 +28,7 @@ export * from './frameworks/index.js';
 /** Definition 1: the tangent kernel K^g; the flow with its path integrals; the kernel machine of Theorem 1. */
 export * from './kernels/index.js';
 
-/** Measured laws: log-log fits with confidence intervals. */
+/** Measured laws: log-log fits with confidence intervals, sweeps on worker threads, regimes, interpretation. */
 export * from './laws/index.js';
 
 /** The command line's engine: a JSON run spec in, a JSON result out (`pathkernel run SPEC.json`). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matrix, rng, richardsonDerivative, type Matrix } from '../core/index.js';
 import type { Primitive } from './primitive.js';
-import { SCALAR_RULES, elementwise, type ScalarName } from './primitives/elementwise.js';
+import { SCALAR_RULES, elementwise, type ScalarName, type ScalarRule } from './primitives/elementwise.js';
 import { add, affineCols, biasAdd, dense, matmulPrimitive, mul, scale, sub } from './primitives/linear.js';
 import { batchNorm, layerNorm } from './primitives/normalise.js';
 import { logSoftmax, softmax } from './primitives/softmax.js';
@@ -87,6 +87,16 @@ describe('each primitive: derivative rules beside the forward rule', () => {
         if (name === 'log' && x <= 0) continue;
         const fd = richardsonDerivative((t) => [rule.df(x + t)], 1e-4)[0]!;
         expect(Math.abs(rule.d2f(x) - fd), `${name} at ${x}`).toBeLessThan(FD_RTOL * (1 + Math.abs(fd)));
+      }
+    }
+  });
+
+  it('a derivative written through the value (tanh, sigmoid) is the derivative itself, bit for bit', () => {
+    for (const [name, rule] of Object.entries(SCALAR_RULES) as [string, ScalarRule][]) {
+      if (!rule.dfOfValue) continue;
+      for (let q = -400; q <= 400; q++) {
+        const x = q / 37 + q * 1e-3;
+        expect(Object.is(rule.dfOfValue(rule.f(x)), rule.df(x)), `${name} at ${x}`).toBe(true);
       }
     }
   });

@@ -302,7 +302,6 @@ export const CLAIMS: readonly Claim[] = [
     uses: ['thm.kernel-machine'],
     kind: 'law',
     section: 'discussion',
-    pending: '#7',
   },
   {
     id: 'disc.superposition',

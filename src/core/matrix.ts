@@ -90,8 +90,9 @@ export function identity(n: number): Matrix {
   return out;
 }
 
-// Block edge for the cache-blocked products: three 64x64 float64 tiles (96 KiB) stay in L2.
-const BLOCK = 64;
+// Depth of one pass of the register-blocked kernel: two rows of A and four rows of B, 256 float64 values
+// each (12 KiB), stay in L1 while the eight running sums stay in registers.
+const DEPTH = 256;
 
 /**
  * C = A B. B is transposed first (O(k m), small next to the O(n k m) product) so that every entry is an
@@ -104,71 +105,189 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
 
 /**
  * C = A B^T (both operands row-major, so every inner product reads two contiguous rows). This is the shape
- * of a Gram matrix J1 J2^T and of a dense layer h W^T. Unrolled by four rows of B for register reuse.
+ * of a Gram matrix J1 J2^T and of a dense layer h W^T.
+ *
+ * Register-blocked: a 2 x 4 tile of C is accumulated in eight scalars while the kernel walks 256 columns
+ * of two rows of A and four rows of B, so each value loaded feeds two or four multiply-adds. Every entry is
+ * the same left-to-right sum over each 256-wide slice of k whatever the tile, so the result does not depend
+ * on the tiling. A Gram matrix (`b === a`) computes only the tiles on and above the diagonal and mirrors
+ * them: a_i . a_j and a_j . a_i are the same products in the same order, so the mirror is bit-identical.
  */
 export function matmulTransB(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.cols) throw new RangeError(`matmulTransB: [${a.rows}, ${a.cols}] x [${b.rows}, ${b.cols}]^T do not chain`);
-  const n = a.rows;
-  const m = b.rows;
-  const k = a.cols;
-  const out = matrix(n, m);
-  const A = a.data;
-  const B = b.data;
-  const C = out.data;
-  for (let kk = 0; kk < k; kk += 4 * BLOCK) {
-    const kEnd = Math.min(kk + 4 * BLOCK, k);
-    for (let i = 0; i < n; i++) {
-      const ai = i * k;
-      let j = 0;
-      for (; j + 3 < m; j += 4) {
-        const b0 = j * k;
-        const b1 = b0 + k;
-        const b2 = b1 + k;
-        const b3 = b2 + k;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let p = kk; p < kEnd; p++) {
-          const x = A[ai + p]!;
-          s0 += x * B[b0 + p]!;
-          s1 += x * B[b1 + p]!;
-          s2 += x * B[b2 + p]!;
-          s3 += x * B[b3 + p]!;
-        }
-        const ci = i * m + j;
-        C[ci]! += s0;
-        C[ci + 1]! += s1;
-        C[ci + 2]! += s2;
-        C[ci + 3]! += s3;
-      }
-      for (; j < m; j++) {
-        const bj = j * k;
-        let s = 0;
-        for (let p = kk; p < kEnd; p++) s += A[ai + p]! * B[bj + p]!;
-        C[i * m + j]! += s;
-      }
-    }
+  const out = matrix(a.rows, b.rows);
+  const gram = a === b;
+  for (let kk = 0; kk < a.cols; kk += DEPTH) transBSlice(a.data, b.data, out.data, a.rows, b.rows, a.cols, kk, Math.min(kk + DEPTH, a.cols), gram);
+  if (gram) {
+    const n = a.rows;
+    const C = out.data;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) C[j * n + i] = C[i * n + j]!;
   }
   return out;
 }
 
-/** C = A^T B. */
+// C += A[:, k0:k1] B[:, k0:k1]^T, tile by tile; with `upper`, only tiles that reach the diagonal or above.
+function transBSlice(A: Float64Array, B: Float64Array, C: Float64Array, n: number, m: number, k: number, k0: number, k1: number, upper: boolean): void {
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const a0 = i * k;
+    const a1 = a0 + k;
+    let j = upper ? i - (i % 4) : 0;
+    for (; j + 3 < m; j += 4) {
+      const b0 = j * k;
+      const b1 = b0 + k;
+      const b2 = b1 + k;
+      const b3 = b2 + k;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let p = k0; p < k1; p++) {
+        const x0 = A[a0 + p]!;
+        const x1 = A[a1 + p]!;
+        const y0 = B[b0 + p]!;
+        const y1 = B[b1 + p]!;
+        const y2 = B[b2 + p]!;
+        const y3 = B[b3 + p]!;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s02 += x0 * y2;
+        s03 += x0 * y3;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+        s12 += x1 * y2;
+        s13 += x1 * y3;
+      }
+      const c0 = i * m + j;
+      const c1 = c0 + m;
+      C[c0]! += s00;
+      C[c0 + 1]! += s01;
+      C[c0 + 2]! += s02;
+      C[c0 + 3]! += s03;
+      C[c1]! += s10;
+      C[c1 + 1]! += s11;
+      C[c1 + 2]! += s12;
+      C[c1 + 3]! += s13;
+    }
+    for (; j < m; j++) {
+      const bj = j * k;
+      let s0 = 0;
+      let s1 = 0;
+      for (let p = k0; p < k1; p++) {
+        const y = B[bj + p]!;
+        s0 += A[a0 + p]! * y;
+        s1 += A[a1 + p]! * y;
+      }
+      C[i * m + j]! += s0;
+      C[i * m + m + j]! += s1;
+    }
+  }
+  // The last row when n is odd (a single query, a single example): 1 x 4 tiles.
+  if (i < n) {
+    const ai = i * k;
+    let j = upper ? i - (i % 4) : 0;
+    for (; j + 3 < m; j += 4) {
+      const b0 = j * k;
+      const b1 = b0 + k;
+      const b2 = b1 + k;
+      const b3 = b2 + k;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = k0; p < k1; p++) {
+        const x = A[ai + p]!;
+        s0 += x * B[b0 + p]!;
+        s1 += x * B[b1 + p]!;
+        s2 += x * B[b2 + p]!;
+        s3 += x * B[b3 + p]!;
+      }
+      const c = i * m + j;
+      C[c]! += s0;
+      C[c + 1]! += s1;
+      C[c + 2]! += s2;
+      C[c + 3]! += s3;
+    }
+    for (; j < m; j++) {
+      const bj = j * k;
+      let s = 0;
+      for (let p = k0; p < k1; p++) s += A[ai + p]! * B[bj + p]!;
+      C[i * m + j]! += s;
+    }
+  }
+}
+
+/**
+ * C = A^T B (A is N x n, B is N x m): the shape of a dense layer's weight gradient g^T h. The same 2 x 4
+ * register tile as {@link matmulTransB}, walking the N rows of both operands; every entry is the plain
+ * left-to-right sum over the rows, so the result does not depend on the tiling.
+ */
 export function matmulTransA(a: Matrix, b: Matrix): Matrix {
   if (a.rows !== b.rows) throw new RangeError(`matmulTransA: [${a.rows}, ${a.cols}]^T x [${b.rows}, ${b.cols}] do not chain`);
-  const out = matrix(a.cols, b.cols);
+  const N = a.rows;
   const n = a.cols;
   const m = b.cols;
+  const out = matrix(n, m);
   const A = a.data;
   const B = b.data;
   const C = out.data;
-  for (let p = 0; p < a.rows; p++) {
-    for (let i = 0; i < n; i++) {
-      const api = A[p * n + i]!;
-      if (api === 0) continue;
-      const ci = i * m;
-      const bp = p * m;
-      for (let j = 0; j < m; j++) C[ci + j]! += api * B[bp + j]!;
+  for (let i = 0; i < n; i += 2) {
+    const pair = i + 1 < n;
+    let j = 0;
+    for (; j + 3 < m; j += 4) {
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let p = 0; p < N; p++) {
+        const ap = p * n + i;
+        const bp = p * m + j;
+        const x0 = A[ap]!;
+        // The second row of the tile reads a zero past the last column of A (its sums are then discarded).
+        const x1 = pair ? A[ap + 1]! : 0;
+        const y0 = B[bp]!;
+        const y1 = B[bp + 1]!;
+        const y2 = B[bp + 2]!;
+        const y3 = B[bp + 3]!;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s02 += x0 * y2;
+        s03 += x0 * y3;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+        s12 += x1 * y2;
+        s13 += x1 * y3;
+      }
+      const c0 = i * m + j;
+      C[c0] = s00;
+      C[c0 + 1] = s01;
+      C[c0 + 2] = s02;
+      C[c0 + 3] = s03;
+      if (pair) {
+        C[c0 + m] = s10;
+        C[c0 + m + 1] = s11;
+        C[c0 + m + 2] = s12;
+        C[c0 + m + 3] = s13;
+      }
+    }
+    for (; j < m; j++) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let p = 0; p < N; p++) {
+        const y = B[p * m + j]!;
+        s0 += A[p * n + i]! * y;
+        if (pair) s1 += A[p * n + i + 1]! * y;
+      }
+      C[i * m + j] = s0;
+      if (pair) C[i * m + m + j] = s1;
     }
   }
   return out;

@@ -8,6 +8,13 @@
  * quadrature of the segment integral (Gauss-Legendre, with an n-against-2n error estimate) and rounding
  * remain (Bell et al. 2023 for GD; the optimiser forms are derived here).
  *
+ * The per-example split. With the identity preconditioner and no momentum (GD, SGD), example i's direction
+ * is a multiple of its own gradient at w_s, so its share of step s is -eps sum_q c_q K(x, w_s + tau_q Delta w_s;
+ * x_i, w_s) L'_{i,s}: a cross tangent kernel, computed by the structured identity from the queries' trace at
+ * each node and the batch's at w_s (segmentKernel.ts), with no per-example gradient or Jacobian. Momentum and
+ * Adam carry per-example combinations of earlier gradients in parameter space (M_i), which are projected on
+ * the node-averaged Jacobian of the queries instead.
+ *
  * Domingos' formula per step replaces the segment average by its left end, grad f(x; w_s): the error of that
  * is 1/2 Delta w_s^T Hess f(x; w_s) Delta w_s + O(|Delta w|^3) per step, so O(eps) at fixed T; adding the
  * curvature term leaves O(eps^2).
@@ -27,9 +34,11 @@
  * @claim rate.second-order
  * @claim rem.sgd-indicators
  */
-import { gaussLegendreOn, matrix, richardsonDerivative, type Matrix } from '../core/index.js';
-import { jacobian, outputJvp } from '../models/index.js';
+import { gaussLegendreOn, matmulTransB, matrix, richardsonDerivative, type Matrix } from '../core/index.js';
+import { jacobian, outputJvp, paramTangents, type Trace } from '../models/index.js';
 import { batchProblem, lossGradient, type StepRecord, type TrainingProblem } from '../train/index.js';
+import { segmentCrossKernel } from './segmentKernel.js';
+import { crossKernelOfFactors, siteFactors } from './tangentKernel.js';
 
 /** Options of the discrete representation. */
 export interface DiscretePathOptions {
@@ -150,73 +159,157 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
   const leftContributions = perExample ? new Float64Array(n * O * m) : null;
   const reg = perExample ? new Float64Array(n * O) : null;
   const fullBatch = options.fullBatchComparison ? f0.data.slice() : null;
-  const M = perExample ? Array.from({ length: m }, () => new Float64Array(d)) : [];
+  // Per-example accumulators M_i (m x d), allocated by the first step that carries them (momentum, Adam).
+  let M: Float64Array[] | null = null;
   const Mreg = new Float64Array(d);
   let errorEstimate = 0;
   let evaluations = 0;
   let steps = 0;
 
-  const jvpAt = (w: Float64Array, v: Float64Array) => {
+  // A kept trace of the queries at a node serves twice: its JVP is the segment integrand, its site factors
+  // give the cross kernel of the per-example split.
+  const jvpOfTrace = (trace: Trace, v: Float64Array) => trace.tape.jvp(paramTangents(trace, v), trace.output).data;
+  const jvpAt = (w: Float64Array, v: Float64Array, keep: Trace[] | null) => {
     evaluations++;
-    return outputJvp(model, w, queries, v).data;
+    if (!keep) return outputJvp(model, w, queries, v).data;
+    const trace = model.trace(w, queries);
+    keep.push(trace);
+    return jvpOfTrace(trace, v);
   };
-  const along = (ws: Float64Array, dw: Float64Array, tau: number) => ws.map((v, j) => v + tau * dw[j]!);
+  const along = (ws: Float64Array, dw: Float64Array, tau: number): Float64Array => {
+    const w = new Float64Array(d);
+    for (let j = 0; j < d; j++) w[j] = ws[j]! + tau * dw[j]!;
+    return w;
+  };
+  interface Quadrature {
+    readonly value: Float64Array;
+    readonly taus: number[];
+    readonly weights: number[];
+    /** The queries' trace at every node, when kept. */
+    readonly traces: Trace[] | null;
+  }
+  const join = (parts: readonly Quadrature[]): Quadrature => ({
+    value: parts.reduce((acc, p) => acc.map((v, i) => v + p.value[i]!), new Float64Array(n * O)),
+    taus: parts.flatMap((p) => p.taus),
+    weights: parts.flatMap((p) => p.weights),
+    traces: parts.every((p) => p.traces) ? parts.flatMap((p) => p.traces!) : null,
+  });
   // The segment integral of tau -> grad f(x; w_s + tau dw) . dw over [a, b] with `count` nodes.
-  const segment = (ws: Float64Array, dw: Float64Array, a: number, b: number, count: number): { value: Float64Array; taus: number[]; weights: number[] } => {
+  const segment = (ws: Float64Array, dw: Float64Array, a: number, b: number, count: number, keep: boolean): Quadrature => {
     const rule = gaussLegendreOn(count, a, b);
     const value = new Float64Array(n * O);
-    rule.nodes.forEach((tau, q) => addScaledInto(value, jvpAt(along(ws, dw, tau), dw), rule.weights[q]!));
-    return { value, taus: Array.from(rule.nodes), weights: Array.from(rule.weights) };
+    const traces = keep ? [] : null;
+    rule.nodes.forEach((tau, q) => addScaledInto(value, jvpAt(along(ws, dw, tau), dw, traces), rule.weights[q]!));
+    return { value, taus: Array.from(rule.nodes), weights: Array.from(rule.weights), traces };
   };
   const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i]!)), 0);
-  const adaptive = (ws: Float64Array, dw: Float64Array, a: number, b: number, whole: ReturnType<typeof segment>, depth: number): ReturnType<typeof segment> => {
+  const adaptive = (ws: Float64Array, dw: Float64Array, a: number, b: number, whole: Quadrature, depth: number, keep: boolean): Quadrature => {
     const mid = (a + b) / 2;
-    const l = segment(ws, dw, a, mid, nodes);
-    const r = segment(ws, dw, mid, b, nodes);
+    const l = segment(ws, dw, a, mid, nodes, keep);
+    const r = segment(ws, dw, mid, b, nodes, keep);
     const halves = l.value.map((v, i) => v + r.value[i]!);
     if (maxDiff(halves, whole.value) <= options.adaptive!.tol || depth >= (options.adaptive!.maxDepth ?? 12)) {
-      return { value: halves, taus: [...l.taus, ...r.taus], weights: [...l.weights, ...r.weights] };
+      return { ...join([l, r]), value: halves };
     }
-    const L = adaptive(ws, dw, a, mid, l, depth + 1);
-    const R = adaptive(ws, dw, mid, b, r, depth + 1);
-    return { value: L.value.map((v, i) => v + R.value[i]!), taus: [...L.taus, ...R.taus], weights: [...L.weights, ...R.weights] };
+    return join([adaptive(ws, dw, a, mid, l, depth + 1, keep), adaptive(ws, dw, mid, b, r, depth + 1, keep)]);
   };
 
+  // The split by the structured identity holds the running combination M_i only implicitly (it needs
+  // decay 0); a later step that carries M_i forward would read stale accumulators.
+  let accumulatorsStale = false;
+
   const onStep = (step: StepRecord): void => {
-    const { w: ws, update: dw, rule, eps } = step;
+    const { w: ws, update: dw, rule } = step;
     steps++;
-    const coarse = segment(ws, dw, 0, 1, nodes);
-    let quad = options.adaptive ? adaptive(ws, dw, 0, 1, coarse, 0) : coarse;
+    const split = perExample || fullBatch !== null;
+    // With the identity preconditioner and no carried combination (GD, SGD; momentum needs M_i), example
+    // i's direction is a multiple of its own gradient at w_s: its contribution is a cross kernel.
+    const structured = split && model.structured && rule.preconditioner === null && rule.decay === 0;
+    const keep = structured && !options.kinkGrid;
+    const coarse = segment(ws, dw, 0, 1, nodes, keep && !options.adaptive);
+    let quad = options.adaptive ? adaptive(ws, dw, 0, 1, coarse, 0, keep) : coarse;
     if (options.kinkGrid) {
       const cuts = [0, ...reluKinks(model, ws, dw, queries, options.kinkGrid), 1];
-      const pieces = cuts.slice(1).map((b, k) => segment(ws, dw, cuts[k]!, b, nodes));
-      quad = { value: pieces.reduce((acc, p) => acc.map((v, i) => v + p.value[i]!), new Float64Array(n * O)), taus: pieces.flatMap((p) => p.taus), weights: pieces.flatMap((p) => p.weights) };
+      quad = join(cuts.slice(1).map((b, k) => segment(ws, dw, cuts[k]!, b, nodes, structured)));
     }
-    const fine = options.adaptive || options.kinkGrid || options.errorEstimate === false ? null : segment(ws, dw, 0, 1, 2 * nodes);
+    const fine = options.adaptive || options.kinkGrid || options.errorEstimate === false ? null : segment(ws, dw, 0, 1, 2 * nodes, false);
     if (fine) errorEstimate += maxDiff(coarse.value, fine.value);
     addScaledInto(exact, quad.value, 1);
-    const j0 = jvpAt(ws, dw);
+    const leftTraces: Trace[] | null = structured ? [] : null;
+    const j0 = jvpAt(ws, dw, leftTraces);
     addScaledInto(left, j0, 1);
     if (curvature) {
       // 1/2 d/dtau [grad f(w_s + tau dw) . dw] at tau = 0, by Richardson differences of exact JVPs.
       const second = richardsonDerivative((tau) => outputJvp(model, along(ws, dw, tau), queries, dw).data, 1e-2);
       addScaledInto(curvature, second, 0.5);
     }
-    if (!perExample && !fullBatch) return;
-    // Per-example directions: Delta w_s = -eps P (mix M_s + direct g_s) - eps lambda_dec w_s, with
-    // M_s = decay M_{s-1} + gain g_s and g_s = sum_i g_{i,s} + lambda w_s (coupled weight decay).
+    if (!split) return;
+    if (structured) {
+      splitByCrossKernels(step, quad.traces!, quad.weights, leftTraces![0]!);
+      accumulatorsStale = true;
+    } else {
+      if (accumulatorsStale && rule.decay !== 0) throw new Error(`discrete path kernel: step ${step.s} carries a momentum combination after steps split without one; the optimiser changed its update rule mid-run`);
+      splitByJacobians(step, quad);
+    }
+  };
+
+  /**
+   * Example i's share of step s when Delta w_s = -eps c sum_i g_{i,s} (+ weight decay), c = mix gain + direct:
+   * -eps c sum_q w_q sum_k' K(x, w_s + tau_q dw; x_i, w_s)_{k k'} L'_{i,k',s}, by the structured cross kernel
+   * of the queries at each node against the batch at w_s. No per-example gradient or Jacobian is formed.
+   */
+  const splitByCrossKernels = (step: StepRecord, traces: readonly Trace[], weights: readonly number[], leftTrace: Trace): void => {
+    const { w: ws, eps, rule, batch } = step;
+    const B = batch.length;
+    const cols = B * O;
+    const batchFactors = perExample ? siteFactors(model, model.trace(ws, batchProblem(problem, batch).xTrain)) : null;
+    const c = -eps * (rule.mix * rule.gain + rule.direct);
+    const Lp = step.lossDerivatives.data;
+    const lambda = problem.weightDecay ?? 0;
+    // The regulariser's direction c lambda w_s (coupled decay) - eps lambda_dec w_s (decoupled).
+    const regCoefficient = c * lambda - eps * rule.decoupledDecay;
+    const gradient = fullBatch ? lossGradient(problem, ws).gradient : null;
+    traces.forEach((trace, q) => {
+      if (perExample && regCoefficient !== 0) addScaledInto(reg!, jvpOfTrace(trace, ws), weights[q]! * regCoefficient);
+      if (gradient) addScaledInto(fullBatch!, jvpOfTrace(trace, gradient), -eps * weights[q]!);
+    });
+    if (!batchFactors) return;
+    const Kbar = segmentCrossKernel(traces.map((trace) => siteFactors(model, trace)), weights, batchFactors).data;
+    const K0 = crossKernelOfFactors(siteFactors(model, leftTrace), batchFactors).data;
+    for (let r = 0; r < n * O; r++) {
+      for (let b = 0; b < B; b++) {
+        let exactShare = 0;
+        let leftShare = 0;
+        for (let k = 0; k < O; k++) {
+          exactShare += Kbar[r * cols + b * O + k]! * Lp[b * O + k]!;
+          leftShare += K0[r * cols + b * O + k]! * Lp[b * O + k]!;
+        }
+        contributions![r * m + batch[b]!]! += c * exactShare;
+        leftContributions![r * m + batch[b]!]! += c * leftShare;
+      }
+    }
+  };
+
+  /**
+   * The general split (momentum, Adam, AdamW): per-example directions Delta w_s = -eps P (mix M_s + direct
+   * g_s) - eps lambda_dec w_s, with M_s = decay M_{s-1} + gain g_s and g_s = sum_i g_{i,s} + lambda w_s,
+   * projected on the node-averaged Jacobian of the queries.
+   */
+  const splitByJacobians = (step: StepRecord, quad: Quadrature): void => {
+    const { w: ws, update: dw, rule, eps } = step;
     const Gbar = matrix(n * O, d);
     quad.taus.forEach((tau, q) => addScaledInto(Gbar.data, jacobian(model, along(ws, dw, tau), queries), quad.weights[q]!));
-    const J0 = jacobian(model, ws, queries);
     const P = rule.preconditioner;
-    const project = (G: Matrix, v: Float64Array, out: Float64Array, col: number, stride: number) => {
-      for (let r = 0; r < n * O; r++) {
-        let acc = 0;
-        for (let j = 0; j < d; j++) acc += G.data[r * d + j]! * (P ? P[j]! : 1) * v[j]!;
-        out[r * stride + col]! += acc;
-      }
+    // Projections onto P-scaled rows: G P v for every direction v at once, as (G P) V^T.
+    const scaled = (G: Matrix): Matrix => {
+      if (!P) return G;
+      const out = matrix(G.rows, d);
+      for (let r = 0; r < G.rows; r++) for (let j = 0; j < d; j++) out.data[r * d + j] = G.data[r * d + j]! * P[j]!;
+      return out;
     };
+    const GbarP = scaled(Gbar);
     if (perExample) {
+      const J0P = scaled(jacobian(model, ws, queries));
       const sub = batchProblem(problem, step.batch);
       const Jb = jacobian(model, ws, sub.xTrain);
       const gi = Array.from({ length: m }, () => new Float64Array(d));
@@ -224,23 +317,28 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
         for (let k = 0; k < O; k++) addScaledInto(gi[i]!, Jb.data.subarray((row * O + k) * d, (row * O + k + 1) * d), step.lossDerivatives.data[row * O + k]!);
       });
       const lambda = problem.weightDecay ?? 0;
+      const directions = matrix(m + 1, d);
+      M ??= Array.from({ length: m }, () => new Float64Array(d));
       for (let i = 0; i <= m; i++) {
         const g = i < m ? gi[i]! : ws.map((v) => lambda * v);
         const Mi = i < m ? M[i]! : Mreg;
         for (let j = 0; j < d; j++) Mi[j] = rule.decay * Mi[j]! + rule.gain * g[j]!;
-        const dir = Mi.map((v, j) => -eps * (rule.mix * v + rule.direct * g[j]!));
-        if (i < m) {
-          project(Gbar, dir, contributions!, i, m);
-          project(J0, dir, leftContributions!, i, m);
-        } else {
-          project(Gbar, dir, reg!, 0, 1);
-          if (rule.decoupledDecay !== 0) {
-            for (let r = 0; r < n * O; r++) {
-              let acc = 0;
-              for (let j = 0; j < d; j++) acc += Gbar.data[r * d + j]! * -eps * rule.decoupledDecay * ws[j]!;
-              reg![r]! += acc;
-            }
-          }
+        for (let j = 0; j < d; j++) directions.data[i * d + j] = -eps * (rule.mix * Mi[j]! + rule.direct * g[j]!);
+      }
+      const shares = matmulTransB(GbarP, directions).data;
+      const leftShares = matmulTransB(J0P, directions).data;
+      for (let r = 0; r < n * O; r++) {
+        for (let i = 0; i < m; i++) {
+          contributions![r * m + i]! += shares[r * (m + 1) + i]!;
+          leftContributions![r * m + i]! += leftShares[r * (m + 1) + i]!;
+        }
+        reg![r]! += shares[r * (m + 1) + m]!;
+      }
+      if (rule.decoupledDecay !== 0) {
+        for (let r = 0; r < n * O; r++) {
+          let acc = 0;
+          for (let j = 0; j < d; j++) acc += Gbar.data[r * d + j]! * -eps * rule.decoupledDecay * ws[j]!;
+          reg![r]! += acc;
         }
       }
     }

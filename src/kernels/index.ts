@@ -5,6 +5,7 @@
  * @module
  */
 export * from './tangentKernel.js';
+export * from './segmentKernel.js';
 export * from './gradientFlow.js';
 export * from './kernelMachine.js';
 export * from './discretePath.js';

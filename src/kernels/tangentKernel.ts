@@ -78,8 +78,46 @@ export function tangentKernelKvp(model: Model, w: Float64Array, X1: Matrix, X2: 
   return K;
 }
 
-// delta_k at every site for output k, with every row seeded: valid because examples are independent.
-function siteDeltas(trace: Trace, O: number): Matrix[][] {
+/**
+ * What the structured identity needs from one evaluation f(X; w): at every linear site, its input (h for a
+ * dense layer, the normalised u for a gain) and, for each output k, delta_k = df_k/dz at the site's output;
+ * for a gain site also delta_k * u. Computed from one trace and O reverse passes that skip the weight
+ * gradients (every row seeded at once: valid because examples are independent).
+ */
+export interface SiteFactors {
+  /** N, the number of inputs. */
+  readonly rows: number;
+  /** O, the number of outputs. */
+  readonly outputs: number;
+  readonly sites: readonly SiteFactor[];
+}
+
+/** One site's factors (see {@link SiteFactors}). */
+export interface SiteFactor {
+  readonly kind: 'dense' | 'affine';
+  /** alpha^2 and beta^2 of a dense site (1 and 0 for a gain site, unused). */
+  readonly alpha2: number;
+  readonly beta2: number;
+  /** h (dense) or u (gain), N x width. */
+  readonly input: Matrix;
+  /** delta_k for each output k, N x width. */
+  readonly deltas: readonly Matrix[];
+  /** delta_k * u for each output k (gain sites only). */
+  readonly scaledDeltas: readonly Matrix[] | null;
+}
+
+function rowScaled(a: Matrix, b: Matrix): Matrix {
+  const out = matrix(a.rows, a.cols);
+  for (let i = 0; i < a.data.length; i++) out.data[i] = a.data[i]! * b.data[i]!;
+  return out;
+}
+
+/** The structured factors of a recorded evaluation (a trace of f(X; w) on N independent inputs). */
+export function siteFactors(model: Model, trace: Trace): SiteFactors {
+  if (model.batchCoupled || !model.structured) {
+    throw new RangeError('structured tangent kernel: the model couples examples or has parameters outside linear sites');
+  }
+  const O = model.outputDim;
   const n = trace.output.value.rows;
   const perOutput: Matrix[][] = [];
   for (let k = 0; k < O; k++) {
@@ -88,13 +126,51 @@ function siteDeltas(trace: Trace, O: number): Matrix[][] {
     const adj = trace.tape.backward(trace.output, seed, { skipVariables: true });
     perOutput.push(trace.sites.map((s) => adj.get(s.output.id) ?? matrix(s.output.value.rows, s.output.value.cols)));
   }
-  return perOutput;
+  const sites = trace.sites.map((site, s): SiteFactor => {
+    const deltas = perOutput.map((d) => d[s]!);
+    const input = site.input.value;
+    return site.kind === 'dense'
+      ? { kind: 'dense', alpha2: site.alpha * site.alpha, beta2: site.beta * site.beta, input, deltas, scaledDeltas: null }
+      : { kind: 'affine', alpha2: 1, beta2: 0, input, deltas, scaledDeltas: deltas.map((d) => rowScaled(d, input)) };
+  });
+  return { rows: n, outputs: O, sites };
 }
 
-function rowScaled(a: Matrix, b: Matrix): Matrix {
-  const out = matrix(a.rows, a.cols);
-  for (let i = 0; i < a.data.length; i++) out.data[i] = a.data[i]! * b.data[i]!;
-  return out;
+/**
+ * J(X1; w1) J(X2; w2)^T from the two evaluations' structured factors, (N1 O) x (N2 O): per site,
+ * (D1_k D2_k'^T) o (alpha^2 H1 H2^T + beta^2) for a dense layer and (D1_k D2_k'^T) + (D1_k u1)(D2_k' u2)^T
+ * for a gain and shift. Passing the same factors twice gives a Gram matrix, whose products compute only the
+ * upper triangle (bit-identical to the full product).
+ */
+export function crossKernelOfFactors(F1: SiteFactors, F2: SiteFactors): Matrix {
+  if (F1.outputs !== F2.outputs || F1.sites.length !== F2.sites.length) {
+    throw new RangeError(`cross kernel: factors of ${F1.sites.length} and ${F2.sites.length} sites (${F1.outputs} and ${F2.outputs} outputs) come from different models`);
+  }
+  const O = F1.outputs;
+  const N1 = F1.rows;
+  const N2 = F2.rows;
+  const K = matrix(N1 * O, N2 * O);
+  const Kd = K.data;
+  const rowStride = N2 * O;
+  F1.sites.forEach((site, s) => {
+    const other = F2.sites[s]!;
+    // The factor shared by every output pair: alpha^2 h h'^T + beta^2 for a dense site.
+    const H = site.kind === 'dense' ? matmulTransB(site.input, other.input) : null;
+    if (H) for (let i = 0; i < H.data.length; i++) H.data[i] = site.alpha2 * H.data[i]! + site.beta2;
+    for (let k = 0; k < O; k++) {
+      for (let kk = 0; kk < O; kk++) {
+        const dd = matmulTransB(site.deltas[k]!, other.deltas[kk]!).data;
+        const factor = H ? H.data : matmulTransB(site.scaledDeltas![k]!, other.scaledDeltas![kk]!).data;
+        for (let i = 0; i < N1; i++) {
+          const out = (i * O + k) * rowStride + kk;
+          const row = i * N2;
+          if (H) for (let j = 0; j < N2; j++) Kd[out + j * O]! += dd[row + j]! * factor[row + j]!;
+          else for (let j = 0; j < N2; j++) Kd[out + j * O]! += dd[row + j]! + factor[row + j]!;
+        }
+      }
+    }
+  });
+  return K;
 }
 
 /** K^g(X1, X2; w) by the structured per-site identity (independent examples only). */
@@ -109,43 +185,9 @@ export function tangentKernelStructured(model: Model, w: Float64Array, X1: Matri
  * it: the gradient at a point of a step's segment against the training gradients at the step's start.
  */
 export function crossTangentKernel(model: Model, w1: Float64Array, X1: Matrix, w2: Float64Array, X2: Matrix): Matrix {
-  if (model.batchCoupled || !model.structured) {
-    throw new RangeError('structured tangent kernel: the model couples examples or has parameters outside linear sites');
-  }
-  const O = model.outputDim;
-  const same = X2 === X1 && w2 === w1;
-  const t1 = model.trace(w1, X1);
-  const t2 = same ? t1 : model.trace(w2, X2);
-  const d1 = siteDeltas(t1, O);
-  const d2 = same ? d1 : siteDeltas(t2, O);
-  const N1 = X1.rows;
-  const N2 = X2.rows;
-  const K = matrix(N1 * O, N2 * O);
-  t1.sites.forEach((site, s) => {
-    const other = t2.sites[s]!;
-    // The factor shared by every output pair: alpha^2 h h'^T + beta^2 (dense), or the inputs u for a gain.
-    const H = site.kind === 'dense' ? matmulTransB(site.input.value, other.input.value) : null;
-    if (H && site.kind === 'dense') {
-      const a2 = site.alpha * site.alpha;
-      const b2 = site.beta * site.beta;
-      for (let i = 0; i < H.data.length; i++) H.data[i] = a2 * H.data[i]! + b2;
-    }
-    for (let k = 0; k < O; k++) {
-      const D1 = d1[k]![s]!;
-      const D1u = site.kind === 'affine' ? rowScaled(D1, site.input.value) : null;
-      for (let kk = 0; kk < O; kk++) {
-        const D2 = d2[kk]![s]!;
-        const dd = matmulTransB(D1, D2);
-        if (H) for (let i = 0; i < dd.data.length; i++) dd.data[i]! *= H.data[i]!;
-        else {
-          const gainPart = matmulTransB(D1u!, rowScaled(D2, other.input.value));
-          for (let i = 0; i < dd.data.length; i++) dd.data[i]! += gainPart.data[i]!;
-        }
-        for (let i = 0; i < N1; i++) for (let j = 0; j < N2; j++) K.data[(i * O + k) * N2 * O + j * O + kk]! += dd.data[i * N2 + j]!;
-      }
-    }
-  });
-  return K;
+  const F1 = siteFactors(model, model.trace(w1, X1));
+  const F2 = X2 === X1 && w2 === w1 ? F1 : siteFactors(model, model.trace(w2, X2));
+  return crossKernelOfFactors(F1, F2);
 }
 
 /** K^g(X1, X2; w) by the method asked for, falling back to the Jacobian where that method does not apply. */

@@ -6,3 +6,4 @@
 export * from './fit.js';
 export * from './regimes.js';
 export * from './interpretation.js';
+export * from './sweep.js';

@@ -14,6 +14,12 @@ export interface ScalarRule {
   readonly d2f: (x: number) => number;
   /** Whether f is smooth everywhere (ReLU is not at 0; its derivative there is taken to be 0). */
   readonly smooth: boolean;
+  /**
+   * f' written through the value y = f(x), where that is the same formula: the VJP and JVP read the recorded
+   * output instead of evaluating f again (tanh' = 1 - tanh^2 costs a second Math.tanh per entry otherwise,
+   * most of a tanh network's backward pass). Bit-identical to `df`.
+   */
+  readonly dfOfValue?: (y: number) => number;
 }
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
@@ -34,6 +40,7 @@ export const SCALAR_RULES = {
   tanh: {
     f: Math.tanh,
     df: (x) => 1 - Math.tanh(x) ** 2,
+    dfOfValue: (y) => 1 - y ** 2,
     d2f: (x) => {
       const t = Math.tanh(x);
       return -2 * t * (1 - t * t);
@@ -46,6 +53,7 @@ export const SCALAR_RULES = {
       const s = sigmoid(x);
       return s * (1 - s);
     },
+    dfOfValue: (s) => s * (1 - s),
     d2f: (x) => {
       const s = sigmoid(x);
       return s * (1 - s) * (1 - 2 * s);
@@ -110,8 +118,8 @@ export function elementwise(name: ScalarName): Primitive<undefined, undefined> {
   const prim: Primitive<undefined, undefined> = {
     name,
     forward: ([x]) => ({ value: map(x!, rule.f), aux: undefined }),
-    vjp: (g, [x]) => [timesDerivative(g, x!, rule.df)],
-    jvp: ([t], [x]) => timesDerivative(t!, x!, rule.df),
+    vjp: (g, [x], y) => [rule.dfOfValue ? timesDerivative(g, y, rule.dfOfValue) : timesDerivative(g, x!, rule.df)],
+    jvp: ([t], [x], y) => (rule.dfOfValue ? timesDerivative(t!, y, rule.dfOfValue) : timesDerivative(t!, x!, rule.df)),
   };
   cache.set(name, prim);
   return prim;
