@@ -14,21 +14,11 @@ import { gradientFlow, lossGradient, type TrainingProblem } from '../../src/kern
 import { totalLoss } from '../../src/losses/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
 import { mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb } from '../arbitraries/problems.js';
 
 const FILE = 'properties/discussion/boosting.property.ts';
-
-// Flows needing more than this many steps (accepted and rejected) are stiff: a layer norm over a small variance,
-// or Huber's kinks forcing rejections. They are slow and add nothing to this claim, so they are counted (a
-// recorded figure) and left out; the median generated flow takes about 20 steps, 95% take under 150.
-const STEP_BUDGET = 300;
-
-/** Fail when the step budget left out a third of the generated cases or more: the check would be hollow. */
-function checkBudget(stiff: number, runs: number | undefined): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${STEP_BUDGET}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-}
 
 // Saved times per flow (equally spaced in [0, T], both ends included).
 const SAVED = 9;
@@ -97,7 +87,7 @@ describe('section 3: gradient descent is boosting', () => {
       fc.property(flowCaseArb({}, specs()), (c) => {
         const where = describeFlowCase(c);
         const ts = Array.from({ length: SAVED }, (_, k) => (c.T * k) / (SAVED - 1));
-        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET, ts });
+        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET, ts });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -121,7 +111,7 @@ describe('section 3: gradient descent is boosting', () => {
       propertyParameters(15),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(15).numRuns);
+    checkStepBudget(stiff, propertyParameters(15).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'largest relative change upwards between saved times (negative: always down)', largestRise);
     recordFigure(ctx, 'largest change upwards over its allowance', largestRiseRatio);
     recordFigure(ctx, 'smallest relative drop between saved times', smallestDrop);
@@ -138,7 +128,7 @@ describe('section 3: gradient descent is boosting', () => {
     fc.assert(
       fc.property(flowCaseArb({}, specs()), fc.integer({ min: 1, max: 99 }), (c, pct) => {
         const where = describeFlowCase(c);
-        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET, dense: true });
+        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET, dense: true });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -168,7 +158,7 @@ describe('section 3: gradient descent is boosting', () => {
       propertyParameters(15),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(15).numRuns);
+    checkStepBudget(stiff, propertyParameters(15).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative error of dL/dt (relative to |grad L|^2)', worst);
     recordFigure(ctx, 'worst error over its tolerance', worstRatio);
     recordFigure(ctx, 'worst absolute error of dL/dt', worstAbs);

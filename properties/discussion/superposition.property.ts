@@ -17,21 +17,11 @@ import { gradientFlow, lossGradient } from '../../src/kernels/index.js';
 import { jacobian } from '../../src/models/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
 import { featuresSpecArb, mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb } from '../arbitraries/problems.js';
 
 const FILE = 'properties/discussion/superposition.property.ts';
-
-// Flows needing more than this many steps (accepted and rejected) are stiff: a layer norm over a small variance,
-// or Huber's kinks forcing rejections. They are slow and add nothing to this claim, so they are counted (a
-// recorded figure) and left out; the median generated flow takes about 20 steps, 95% take under 150.
-const STEP_BUDGET = 300;
-
-/** Fail when the step budget left out a third of the generated cases or more: the check would be hollow. */
-function checkBudget(stiff: number, runs: number | undefined): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${STEP_BUDGET}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-}
 
 // Layer norm over one or two units is left out of the generated MLPs: a constant or a smoothed sign function
 // whose 1/sqrt(normEps) slopes make the flow stiff and slow without adding to the claim.
@@ -59,7 +49,7 @@ describe('section 3: the weights are a superposition of the training examples', 
       fc.property(flowCaseArb({}, specs()), (c) => {
         const where = describeFlowCase(c);
         const ts = Array.from({ length: SAMPLES }, (_, k) => (c.T * k) / (SAMPLES - 1));
-        const res = gradientFlow(c.problem, c.w0, { superposition: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET, ts });
+        const res = gradientFlow(c.problem, c.w0, { superposition: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET, ts });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -116,7 +106,7 @@ describe('section 3: the weights are a superposition of the training examples', 
       propertyParameters(15),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(15).numRuns);
+    checkStepBudget(stiff, propertyParameters(15).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative error', worst);
     recordFigure(ctx, 'worst absolute error', worstAbs);
     recordFigure(ctx, 'worst error over its rounding bound', worstRatio);
@@ -133,7 +123,7 @@ describe('section 3: the weights are a superposition of the training examples', 
       fc.property(flowCaseArb({}, featuresSpecArb()), (c) => {
         const where = describeFlowCase(c);
         const ts = Array.from({ length: SAMPLES }, (_, k) => (c.T * k) / (SAMPLES - 1));
-        const res = gradientFlow(c.problem, c.w0, { queries: c.queries, superposition: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET, ts });
+        const res = gradientFlow(c.problem, c.w0, { queries: c.queries, superposition: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET, ts });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -195,7 +185,7 @@ describe('section 3: the weights are a superposition of the training examples', 
       propertyParameters(15),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(15).numRuns);
+    checkStepBudget(stiff, propertyParameters(15).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative deviation of a row from its example\'s gradient direction', worstParallel);
     recordFigure(ctx, 'worst relative disagreement with K^lp', worstKernel);
   });

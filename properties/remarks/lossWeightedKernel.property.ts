@@ -15,21 +15,11 @@ import { matrix, symmetricEigenvalues, type Matrix } from '../../src/core/index.
 import { gradientFlow, lossWeightedPredict, type PathQuantities } from '../../src/kernels/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
 import { mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb } from '../arbitraries/problems.js';
 
 const FILE = 'properties/remarks/lossWeightedKernel.property.ts';
-
-// Flows needing more than this many steps (accepted and rejected) are stiff: a layer norm over a small variance,
-// or Huber's kinks forcing rejections. They are slow and add nothing to this claim, so they are counted (a
-// recorded figure) and left out; the median generated flow takes about 20 steps, 95% take under 150.
-const STEP_BUDGET = 300;
-
-/** Fail when the step budget left out a third of the generated cases or more: the check would be hollow. */
-function checkBudget(stiff: number, runs: number | undefined): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${STEP_BUDGET}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-}
 
 // The caveat's findings must stand clear of the integrator's error. Every entry of K^lp carries an error of at
 // most IDENTITY_RTOL times the largest entry (flowTolerance.ts); an asymmetry must exceed this fraction of
@@ -67,7 +57,7 @@ describe('Remark 2: the loss-weighted kernel', () => {
     let cases = 0;
     fc.assert(
       fc.property(flowCaseArb({}, specs(3)), (c) => {
-        const res = gradientFlow(c.problem, c.w0, { queries: c.queries, trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET });
+        const res = gradientFlow(c.problem, c.w0, { queries: c.queries, trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -87,7 +77,7 @@ describe('Remark 2: the loss-weighted kernel', () => {
       propertyParameters(12),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(12).numRuns);
+    checkStepBudget(stiff, propertyParameters(12).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative error', worst);
     recordFigure(ctx, 'worst absolute error', worstAbs);
     recordFigure(ctx, 'cases', cases);
@@ -103,7 +93,7 @@ describe('Remark 2: the loss-weighted kernel', () => {
     let cases = 0;
     fc.assert(
       fc.property(flowCaseArb({ maxOutputDim: 1 }, specs(1)).filter((c) => c.problem.xTrain.rows >= 2), (c) => {
-        const res = gradientFlow(c.problem, c.w0, { trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET });
+        const res = gradientFlow(c.problem, c.w0, { trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -138,7 +128,7 @@ describe('Remark 2: the loss-weighted kernel', () => {
       propertyParameters(10),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(10).numRuns);
+    checkStepBudget(stiff, propertyParameters(10).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, "largest relative asymmetry |K^lp_ji - K^lp_ij| / max(|K^lp_ji|, |K^lp_ij|)", asym.rel);
     recordFigure(ctx, 'its absolute size', asym.abs);
     recordFigure(ctx, 'most negative eigenvalue of the symmetric part', negative.value);

@@ -20,7 +20,7 @@ import { huber } from '../../src/losses/index.js';
 import { compileModel, type Model } from '../../src/models/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
 import { featuresSpecArb, mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
 
@@ -49,16 +49,6 @@ function roundingFactor(acceptedSteps: number): number {
 // the integrals' errors by more than 1e3 (caveat.zero-path-kernel studies that regime).
 const KP_FLOOR = 1e-3;
 
-// Flows needing more than this many steps (accepted and rejected) are stiff: a layer norm over a small variance,
-// or Huber's kinks forcing rejections. They are slow and add nothing to this remark, so they are counted (a
-// recorded figure) and left out; the median generated flow takes about 20 steps, 95% take under 150.
-const STEP_BUDGET = 300;
-
-/** Fail when the step budget left out a third of the generated cases or more: the check would be hollow. */
-function checkBudget(stiff: number, runs: number | undefined): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${STEP_BUDGET}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-}
-
 // Remark 1's caveat: a difference |a_i(x) - a_i(x')| above this is a query dependence, not a numerical effect
 // (the integrator bound above is at most 2 IDENTITY_RTOL max|L'| / KP_FLOOR ~ 2e-6 max|L'| for the pairs
 // kept) ...
@@ -80,9 +70,9 @@ function linspace(T: number, n: number): number[] {
   return Array.from({ length: n }, (_, k) => (T * k) / (n - 1));
 }
 
-/** The flow with w(t) recorded at SAMPLES times; null when it needs more than STEP_BUDGET steps. */
+/** The flow with w(t) recorded at SAMPLES times; null when it needs more than SMALL_FLOW_STEP_BUDGET steps. */
 function flow(problem: TrainingProblem, w0: Float64Array, queries: Matrix, T: number, where: string): FlowResult | null {
-  const res = gradientFlow(problem, w0, { queries }, { T, rtol: FLOW_RTOL, atol: FLOW_ATOL, ts: linspace(T, SAMPLES), maxSteps: STEP_BUDGET });
+  const res = gradientFlow(problem, w0, { queries }, { T, rtol: FLOW_RTOL, atol: FLOW_ATOL, ts: linspace(T, SAMPLES), maxSteps: SMALL_FLOW_STEP_BUDGET });
   if (res.status === 'max-steps') return null;
   if (res.status !== 'success') throw new Error(`flow ${res.status}: ${res.message}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
   return res;
@@ -275,7 +265,7 @@ describe('Remark 1: a_i and b depend on the query', () => {
     recordFigure(ctx, 'worst relative error of b(x) against f_{w0}(x)', worstOffset);
     recordFigure(ctx, 'cases', cases);
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(10).numRuns);
+    checkStepBudget(stiff, propertyParameters(10).numRuns, SEED, replayCommand(FILE));
     if (!(best.gap > QUERY_GAP && best.gap > GAP_OVER_ERROR * best.bound)) {
       throw new Error(`no query dependence found: largest |a_i(x) - a_i(x')| = ${best.gap.toExponential(3)} (needs > ${QUERY_GAP} and > ${GAP_OVER_ERROR} x its error bound ${best.bound.toExponential(3)}); ${best.where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
     }
@@ -291,7 +281,7 @@ describe('Remark 1: a_i and b depend on the query', () => {
       fc.property(flowCaseArb({}, featuresSpecArb()).filter((c) => c.queries.rows >= 2), (c: FlowCase) => {
         const where = describeFlowCase(c);
         const res = flow(c.problem, c.w0, c.queries, c.T, where);
-        if (res === null) throw new Error(`a linear model's flow exceeded ${STEP_BUDGET} steps; ${where}; seed ${SEED}`);
+        if (res === null) throw new Error(`a linear model's flow exceeded ${SMALL_FLOW_STEP_BUDGET} steps; ${where}; seed ${SEED}`);
         const weights = weightsWithBounds(c.problem, res, maxLossDerivatives(c.problem, res.ws), roundingFactor(res.stats.acceptedSteps));
         const O = c.model.outputDim;
         const m = c.problem.xTrain.rows;
@@ -341,7 +331,7 @@ describe('Remark 1: a_i and b depend on the query', () => {
     const problem: TrainingProblem = { model, loss: huber(delta), xTrain, yTrain: farTargets(model, w0, xTrain, 3, SEED) };
     const where = `pinned MLP 2-6-1 tanh, Huber delta ${delta}, T ${T}`;
     const res = flow(problem, w0, queries, T, where);
-    if (res === null) throw new Error(`the pinned flow exceeded ${STEP_BUDGET} steps; ${where}; seed ${SEED}`);
+    if (res === null) throw new Error(`the pinned flow exceeded ${SMALL_FLOW_STEP_BUDGET} steps; ${where}; seed ${SEED}`);
     const pin = pinning(problem, res.ws, delta);
     recordFigure(ctx, 'smallest |r_i(t)| - delta over the recorded times', pin.margin);
     recordFigure(ctx, 'largest change of a residual between recorded times', pin.largestStep);

@@ -18,21 +18,11 @@ import { gradientFlow, kernelMachineOffset, lossGradient, lossWeightedPredict, t
 import { jacobian } from '../../src/models/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
 import { featuresSpecArb, mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
 
 const FILE = 'properties/remarks/regularization.property.ts';
-
-// Flows needing more than this many steps (accepted and rejected) are stiff: a layer norm over a small variance,
-// or Huber's kinks forcing rejections. They are slow and add nothing to this claim, so they are counted (a
-// recorded figure) and left out; the median generated flow takes about 20 steps, 95% take under 150.
-const STEP_BUDGET = 300;
-
-/** Fail when the step budget left out a third of the generated cases or more: the check would be hollow. */
-function checkBudget(stiff: number, runs: number | undefined): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${STEP_BUDGET}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-}
 
 // Weight decays to draw from: large enough that the remark's term matters over T in [0.5, 2].
 const LAMBDAS = [0.1, 0.3, 1] as const;
@@ -84,7 +74,7 @@ describe('Remark 4: a regulariser adds a term to the offset', () => {
     fc.assert(
       fc.property(flowCaseArb({}, specs()), fc.constantFrom(...LAMBDAS), (c, lambda) => {
         const where = `${describeFlowCase(c)}, lambda ${lambda}`;
-        const res = gradientFlow(withDecay(c, lambda), c.w0, { queries: c.queries, trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET });
+        const res = gradientFlow(withDecay(c, lambda), c.w0, { queries: c.queries, trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -112,7 +102,7 @@ describe('Remark 4: a regulariser adds a term to the offset', () => {
       propertyParameters(12),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(12).numRuns);
+    checkStepBudget(stiff, propertyParameters(12).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative error with the regulariser term', worst);
     recordFigure(ctx, 'largest relative gap without it', largestGap);
     recordFigure(ctx, 'largest absolute gap without it', largestGapAbs);
@@ -130,7 +120,7 @@ describe('Remark 4: a regulariser adds a term to the offset', () => {
         const where = `${describeFlowCase(c)}, lambda ${lambda}`;
         const problem = withDecay(c, lambda);
         const ts = Array.from({ length: SAMPLES }, (_, k) => (c.T * k) / (SAMPLES - 1));
-        const res = gradientFlow(problem, c.w0, { queries: c.queries, superposition: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET, ts });
+        const res = gradientFlow(problem, c.w0, { queries: c.queries, superposition: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET, ts });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -193,7 +183,7 @@ describe('Remark 4: a regulariser adds a term to the offset', () => {
       propertyParameters(12),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(12).numRuns);
+    checkStepBudget(stiff, propertyParameters(12).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative disagreement', worst);
     recordFigure(ctx, 'worst disagreement over its rounding bound', worstRatio);
   });

@@ -12,21 +12,11 @@ import { gamma, symmetricEigenvalues, UNIT_ROUNDOFF_F64 } from '../../src/core/i
 import { gradientFlow } from '../../src/kernels/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
 import { mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb } from '../arbitraries/problems.js';
 
 const FILE = 'properties/section2/kernelValidity.property.ts';
-
-// Flows needing more than this many steps (accepted and rejected) are stiff: a layer norm over a small variance,
-// or Huber's kinks forcing rejections. They are slow and add nothing to this claim, so they are counted (a
-// recorded figure) and left out; the median generated flow takes about 20 steps, 95% take under 150.
-const STEP_BUDGET = 300;
-
-/** Fail when the step budget left out a third of the generated cases or more: the check would be hollow. */
-function checkBudget(stiff: number, runs: number | undefined): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${STEP_BUDGET}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-}
 
 // Symmetry: K^p_ij and K^p_ji integrate K^g_ij(t) and K^g_ji(t) over the same stages. The two are the same
 // inner product grad f(x_i) . grad f(x_j) of length d, possibly summed in different orders through
@@ -61,7 +51,7 @@ describe('section 2: the path kernel is a valid kernel', () => {
     fc.assert(
       fc.property(flowCaseArb({}, specs()), (c) => {
         const where = describeFlowCase(c);
-        const res = gradientFlow(c.problem, c.w0, { trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET });
+        const res = gradientFlow(c.problem, c.w0, { trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -97,7 +87,7 @@ describe('section 2: the path kernel is a valid kernel', () => {
       propertyParameters(15),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(15).numRuns);
+    checkStepBudget(stiff, propertyParameters(15).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'most negative eigenvalue relative to the largest diagonal entry', -worstNegative);
     recordFigure(ctx, 'most negative eigenvalue over its tolerance', worstTolRatio);
     recordFigure(ctx, 'worst relative asymmetry', worstAsymmetry);

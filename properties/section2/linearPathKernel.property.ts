@@ -16,21 +16,11 @@ import { gradientFlow, lossGradient } from '../../src/kernels/index.js';
 import { featureMap, jacobian, parseModelSpec, type FeaturesSpec } from '../../src/models/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
 import { featuresSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
 
 const FILE = 'properties/section2/linearPathKernel.property.ts';
-
-// Flows needing more than this many steps (accepted and rejected) are stiff: a layer norm over a small variance,
-// or Huber's kinks forcing rejections. They are slow and add nothing to this claim, so they are counted (a
-// recorded figure) and left out; the median generated flow takes about 20 steps, 95% take under 150.
-const STEP_BUDGET = 300;
-
-/** Fail when the step budget left out a third of the generated cases or more: the check would be hollow. */
-function checkBudget(stiff: number, runs: number | undefined): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${STEP_BUDGET}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-}
 
 // The flow integrates the constant c = K^g(x, x_i): any Runge-Kutta method integrates a constant exactly
 // (sum_l b_l = 1), so the integrator's error (FLOW_RTOL) does not enter and only rounding remains. Per step the
@@ -80,7 +70,7 @@ describe('section 2: linear models, the path kernel and the perceptron', () => {
     const losses = new Set<string>();
     fc.assert(
       fc.property(flowCaseArb({}, featuresSpecArb()), (c: FlowCase) => {
-        const res = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET });
+        const res = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -117,7 +107,7 @@ describe('section 2: linear models, the path kernel and the perceptron', () => {
       propertyParameters(15),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(15).numRuns);
+    checkStepBudget(stiff, propertyParameters(15).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative error (scale T sum |phi_j phi\'_j| + bias)', worst);
     recordFigure(ctx, 'worst error over its rounding bound', worstRatio);
     recordFigure(ctx, 'losses', [...losses].sort().join(', '));

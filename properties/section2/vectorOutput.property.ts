@@ -19,21 +19,11 @@ import { solve } from '../../src/flow/index.js';
 import { gradientFlow, kernelMachine, lossGradient, lossWeightedPredict, tangentKernelJacobian, type PathQuantities } from '../../src/kernels/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
 import { mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
 
 const FILE = 'properties/section2/vectorOutput.property.ts';
-
-// Flows needing more than this many steps (accepted and rejected) are stiff: a layer norm over a small variance,
-// or Huber's kinks forcing rejections. They are slow and add nothing to this claim, so they are counted (a
-// recorded figure) and left out; the median generated flow takes about 20 steps, 95% take under 150.
-const STEP_BUDGET = 300;
-
-/** Fail when the step budget left out a third of the generated cases or more: the check would be hollow. */
-function checkBudget(stiff: number, runs: number | undefined): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${STEP_BUDGET}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-}
 
 // The diagonal-only machine must miss f_{w(T)} by more than this multiple of the identity tolerance (in the
 // worst case found; the number of cases where it does is recorded); 1e3 leaves no doubt that the gap is the
@@ -82,7 +72,7 @@ function splitFlow(c: FlowCase): { wT: Float64Array; D: Float64Array; absD: numb
       }
     }
   };
-  const sol = solve(field, 0, c.T, y0, { controller: { kind: 'pid', rtol: FLOW_RTOL, atol: FLOW_ATOL }, maxSteps: 4 * STEP_BUDGET });
+  const sol = solve(field, 0, c.T, y0, { controller: { kind: 'pid', rtol: FLOW_RTOL, atol: FLOW_ATOL }, maxSteps: 4 * SMALL_FLOW_STEP_BUDGET });
   if (sol.status !== 'success') throw new Error(`independent flow ${sol.status}: ${sol.message}; ${describeFlowCase(c)}; seed ${SEED}`);
   const D = sol.y.slice(d);
   return { wT: sol.y.slice(0, d), D, absD: D.reduce((acc, v) => Math.max(acc, Math.abs(v)), 0) };
@@ -102,7 +92,7 @@ describe('section 2: vector outputs', () => {
     const losses = new Set<string>();
     fc.assert(
       fc.property(cases(), (c) => {
-        const res = gradientFlow(c.problem, c.w0, { queries: c.queries, trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET });
+        const res = gradientFlow(c.problem, c.w0, { queries: c.queries, trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -149,7 +139,7 @@ describe('section 2: vector outputs', () => {
       propertyParameters(10),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(10).numRuns);
+    checkStepBudget(stiff, propertyParameters(10).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative error, loss-weighted form', worstP8);
     recordFigure(ctx, 'worst relative error, kernel machine with O-vector weights', worstMachine);
     recordFigure(ctx, 'query rows left out of the machine form (a singular K^p block)', singular);
@@ -168,7 +158,7 @@ describe('section 2: vector outputs', () => {
     let count = 0;
     fc.assert(
       fc.property(cases(1), (c) => {
-        const res = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: STEP_BUDGET });
+        const res = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET });
         if (res.status === 'max-steps') {
           stiff++;
           return;
@@ -222,7 +212,7 @@ describe('section 2: vector outputs', () => {
       propertyParameters(8),
     );
     recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkBudget(stiff, propertyParameters(8).numRuns);
+    checkStepBudget(stiff, propertyParameters(8).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, "worst relative disagreement, library K^lp vs independent J J^T flow", worstAgreement);
     recordFigure(ctx, 'worst relative error of the independent flow with the full blocks', worstIndependent);
     recordFigure(ctx, 'largest relative error with the diagonal blocks only', largestGap);
