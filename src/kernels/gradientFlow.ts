@@ -144,7 +144,7 @@ function blockRates(problem: TrainingProblem, method: KernelMethod, w: Float64Ar
   const O = model.outputDim;
   const m = xTrain.rows;
   const n = block.x.rows;
-  const K = tangentKernel(model, w, block.x, block.x === xTrain && model.batchCoupled ? block.x : xTrain, method);
+  const K = tangentKernel(model, w, block.x, xTrain, method);
   out.set(K.data, block.kp);
   const cols = m * O;
   for (let r = 0; r < n * O; r++) {
