@@ -5,6 +5,7 @@
  * @module
  */
 export * from './matrix.js';
+export { productKernel, SIMD_MAX_VALUES } from './simd.js';
 export * from './rng.js';
 export * from './close.js';
 export * from './tolerance.js';

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { productKernel, transBSimdInto } from './simd.js';
+
 /** A row-major float64 matrix: entry (i, j) is `data[i * cols + j]`. */
 export interface Matrix {
   readonly rows: number;
@@ -107,6 +109,8 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
  * C = A B^T (both operands row-major, so every inner product reads two contiguous rows). This is the shape
  * of a Gram matrix J1 J2^T and of a dense layer h W^T.
  *
+ * Runs the WebAssembly SIMD kernel of {@link transBSimdInto} where it is in use (same tiling, two columns of
+ * k per instruction), else the TypeScript kernel described here ({@link matmulTransBTypeScript}).
  * Register-blocked: a 2 x 4 tile of C is accumulated in eight scalars while the kernel walks 256 columns
  * of two rows of A and four rows of B, so each value loaded feeds two or four multiply-adds. Every entry is
  * the same left-to-right sum over each 256-wide slice of k whatever the tile, so the result does not depend
@@ -117,13 +121,25 @@ export function matmulTransB(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.cols) throw new RangeError(`matmulTransB: [${a.rows}, ${a.cols}] x [${b.rows}, ${b.cols}]^T do not chain`);
   const out = matrix(a.rows, b.rows);
   const gram = a === b;
-  for (let kk = 0; kk < a.cols; kk += DEPTH) transBSlice(a.data, b.data, out.data, a.rows, b.rows, a.cols, kk, Math.min(kk + DEPTH, a.cols), gram);
+  if (!transBSimdInto(a.data, b.data, a.rows, b.rows, a.cols, gram, out.data)) transBInto(a, b, gram, out);
   if (gram) {
     const n = a.rows;
     const C = out.data;
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) C[j * n + i] = C[i * n + j]!;
   }
   return out;
+}
+
+/** C = A B^T by the TypeScript kernel alone (what {@link matmulTransB} runs without WebAssembly SIMD). */
+export function matmulTransBTypeScript(a: Matrix, b: Matrix): Matrix {
+  if (a.cols !== b.cols) throw new RangeError(`matmulTransBTypeScript: [${a.rows}, ${a.cols}] x [${b.rows}, ${b.cols}]^T do not chain`);
+  const out = matrix(a.rows, b.rows);
+  transBInto(a, b, false, out);
+  return out;
+}
+
+function transBInto(a: Matrix, b: Matrix, upper: boolean, out: Matrix): void {
+  for (let kk = 0; kk < a.cols; kk += DEPTH) transBSlice(a.data, b.data, out.data, a.rows, b.rows, a.cols, kk, Math.min(kk + DEPTH, a.cols), upper);
 }
 
 // C += A[:, k0:k1] B[:, k0:k1]^T, tile by tile; with `upper`, only tiles that reach the diagonal or above.
@@ -224,10 +240,20 @@ function transBSlice(A: Float64Array, B: Float64Array, C: Float64Array, n: numbe
 /**
  * C = A^T B (A is N x n, B is N x m): the shape of a dense layer's weight gradient g^T h. The same 2 x 4
  * register tile as {@link matmulTransB}, walking the N rows of both operands; every entry is the plain
- * left-to-right sum over the rows, so the result does not depend on the tiling.
+ * left-to-right sum over the rows, so the result does not depend on the tiling. Where the WebAssembly SIMD
+ * kernel is in use, both operands are transposed and its A B^T runs instead.
  */
 export function matmulTransA(a: Matrix, b: Matrix): Matrix {
   if (a.rows !== b.rows) throw new RangeError(`matmulTransA: [${a.rows}, ${a.cols}]^T x [${b.rows}, ${b.cols}] do not chain`);
+  const out = matrix(a.cols, b.cols);
+  // With WebAssembly SIMD, A^T B = (A^T)(B^T)^T: two transposes (O(N (n + m))) feed the faster kernel.
+  if (productKernel() === 'wasm-simd' && transBSimdInto(transpose(a).data, transpose(b).data, a.cols, b.cols, a.rows, false, out.data)) return out;
+  return matmulTransATypeScript(a, b);
+}
+
+/** C = A^T B by the TypeScript kernel alone (what {@link matmulTransA} runs without WebAssembly SIMD). */
+export function matmulTransATypeScript(a: Matrix, b: Matrix): Matrix {
+  if (a.rows !== b.rows) throw new RangeError(`matmulTransATypeScript: [${a.rows}, ${a.cols}]^T x [${b.rows}, ${b.cols}] do not chain`);
   const N = a.rows;
   const n = a.cols;
   const m = b.cols;
