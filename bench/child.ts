@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await experiment(options))}\n`);
     return;
   }
-  const factory = ROWS[id];
+  // `<row>@typescript`: the same row, run by a child whose parent turned the SIMD kernel off (PATHKERNEL_SIMD=0).
+  const factory = ROWS[id.split('@')[0]!];
   if (!factory) throw new Error(`bench: no row ${id} (rows: ${Object.keys(ROWS).join(', ')})`);
   const plan = factory(options);
   const startRssMiB = process.memoryUsage().rss / 2 ** 20;

@@ -25,6 +25,20 @@ export const KERNEL_SIZES = {
   small: { inputDim: 16, widths: [64, 64], points: 64 },
 } as const;
 
+/**
+ * The multiply-adds the structured tangent kernel of a one-output MLP cannot avoid, as floating-point
+ * operations: the forward pass (2 N sum of in * out over the layers), the backward pass of delta (the same
+ * below the last layer, none through the first) and, per layer, the upper triangles of the two Gram matrices
+ * of its inputs and of its deltas (N (N + 1) / 2 pairs, 2 (in + out) each). Activations and bias terms excluded.
+ */
+export function structuredKernelFlops(sizes: readonly number[], N: number): number {
+  const layers = sizes.slice(1).map((out, l) => ({ fanIn: sizes[l]!, out }));
+  const forward = layers.reduce((s, { fanIn, out }) => s + 2 * N * fanIn * out, 0);
+  const backward = layers.slice(1).reduce((s, { fanIn, out }) => s + 2 * N * fanIn * out, 0);
+  const grams = layers.reduce((s, { fanIn, out }) => s + N * (N + 1) * (fanIn + out), 0);
+  return forward + backward + grams;
+}
+
 /** Build a kernel problem of the given size from the seed. */
 export function kernelProblem(size: keyof typeof KERNEL_SIZES, seed: number): KernelProblem {
   const { inputDim, widths, points } = KERNEL_SIZES[size];

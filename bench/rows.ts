@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { matmul, matmulNaive, matmulTransA, matmulTransB, matrix, rng } from '../src/core/index.js';
+import { matmul, matmulNaive, matmulTransA, matmulTransB, matmulTransBTypeScript, matrix, productKernel, rng } from '../src/core/index.js';
 import { discretePath, gradientFlow, tangentKernelJacobian, tangentKernelKvp, tangentKernelStructured } from '../src/kernels/index.js';
 import { train } from '../src/train/index.js';
-import { FLOW, GD, kernelProblem, referenceProblem } from './problems.js';
+import { FLOW, GD, kernelProblem, referenceProblem, structuredKernelFlops } from './problems.js';
 
 /** What a row runs. */
 export interface RowPlan {
@@ -38,8 +38,10 @@ function kernelRow(method: 'structured' | 'jacobian' | 'kvp', size: 'big' | 'sma
     const p = kernelProblem(size, o.seed);
     const fn = method === 'structured' ? tangentKernelStructured : method === 'jacobian' ? tangentKernelJacobian : tangentKernelKvp;
     const cheap = method === 'structured' || size === 'small';
+    const products = productKernel() === 'wasm-simd' ? 'WebAssembly SIMD products' : 'TypeScript products';
     return {
-      name: `${method === 'kvp' ? 'kernel-vector products' : method === 'jacobian' ? 'Jacobian contraction' : 'structured'} (ours, float64)`,
+      name: `${method === 'kvp' ? 'kernel-vector products' : method === 'jacobian' ? 'Jacobian contraction' : 'structured'} (ours, float64, ${products})`,
+      ...(method === 'structured' ? { flops: structuredKernelFlops(p.sizes, p.X.rows) } : {}),
       run: () => fn(p.model, p.w, p.X),
       repeats: cheap ? 9 : method === 'jacobian' ? 3 : 1,
       // Enough untimed runs for V8 to optimise the hot loops (the first ten or so calls of a product run
@@ -50,14 +52,22 @@ function kernelRow(method: 'structured' | 'jacobian' | 'kvp', size: 'big' | 'sma
   };
 }
 
-function matmulRow(kind: 'naive' | 'blocked' | 'transB' | 'transA') {
+function matmulRow(kind: 'naive' | 'blocked' | 'transB' | 'transA' | 'transBTypeScript') {
   return (o: RowOptions): RowPlan => {
     const n = 256;
     const r = rng(o.seed);
     const a = matrix(n, n, Array.from({ length: n * n }, () => r.normal()));
     const b = matrix(n, n, Array.from({ length: n * n }, () => r.normal()));
-    const run = kind === 'naive' ? () => matmulNaive(a, b) : kind === 'blocked' ? () => matmul(a, b) : kind === 'transB' ? () => matmulTransB(a, b) : () => matmulTransA(a, b);
-    const names = { naive: 'naive triple loop A B', blocked: 'blocked A B (transpose, then the A B^T kernel)', transB: 'A B^T (2 x 4 register tile)', transA: 'A^T B (2 x 4 register tile)' };
+    const runs = { naive: () => matmulNaive(a, b), blocked: () => matmul(a, b), transB: () => matmulTransB(a, b), transA: () => matmulTransA(a, b), transBTypeScript: () => matmulTransBTypeScript(a, b) };
+    const run = runs[kind];
+    const via = productKernel() === 'wasm-simd' ? 'WebAssembly f64x2 SIMD' : 'TypeScript';
+    const names = {
+      naive: 'naive triple loop A B (TypeScript)',
+      blocked: `blocked A B (transpose, then the A B^T kernel: ${via})`,
+      transB: `A B^T (2 x 4 register tile: ${via})`,
+      transA: `A^T B (${via})`,
+      transBTypeScript: 'A B^T (2 x 4 register tile: TypeScript)',
+    };
     return { name: `${names[kind]}, ${n} x ${n}`, run, repeats: 9, warmup: 10, flops: 2 * n ** 3 };
   };
 }
@@ -123,6 +133,7 @@ export const ROWS: Record<string, (o: RowOptions) => RowPlan> = {
   'mm.blocked': matmulRow('blocked'),
   'mm.transB': matmulRow('transB'),
   'mm.transA': matmulRow('transA'),
+  'mm.transB.typescript': matmulRow('transBTypeScript'),
   'flow.plain': flowRow(false),
   'flow.kernels': flowRow(true),
   'gd.plain': gdRow('none'),
