@@ -65,7 +65,13 @@ try {
   if (plots === 0) problems.push(`no plot on the ${CLAIM_WITH_PLOT} page`);
   if (!fontLoaded) problems.push('the KaTeX fonts did not load (the site must work offline)');
   await page.screenshot({ path: 'build/screenshots/claim.png', fullPage: true });
-  console.log(`browser check: overview graph ${nodes} nodes / ${rows} claims; ${CLAIM_WITH_PLOT}: ${katex} math blocks, ${plots} plots; screenshots in build/screenshots`);
+
+  // The benchmarks page: the last build/bench.md as tables, or a note saying how to make one.
+  await page.goto(`http://127.0.0.1:${port}/bench.html`, { waitUntil: 'networkidle' });
+  const benchTitle = (await page.locator('main h1').first().textContent()) ?? '';
+  const benchTables = await page.locator('main table').count();
+  if (!/bench/i.test(benchTitle)) problems.push(`the benchmarks page has no benchmarks heading (found "${benchTitle}")`);
+  console.log(`browser check: overview graph ${nodes} nodes / ${rows} claims; ${CLAIM_WITH_PLOT}: ${katex} math blocks, ${plots} plots; benchmarks page: ${benchTables} tables; screenshots in build/screenshots`);
 } finally {
   await browser.close();
   server.close();

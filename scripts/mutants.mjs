@@ -30,7 +30,9 @@ const MUTANTS = [
   ['src/kernels/kernelMachine.ts', 'for (let i = 0; i < m; i++) for (let kk = 0; kk < O; kk++) acc += pathKernel.data[(x * O + k) * cols + i * O + kk]! * a.data[(x * O + kk) * m + i]!;', 'for (let i = 0; i < m; i++) for (let kk = 0; kk < O; kk++) acc += pathKernel.data[(x * O + k) * cols + i * O + kk]! * a.data[(x * O + k) * m + i]!;', 'kernel machine mixes output indices'],
   ['src/models/mlp.ts', "const u = layer.norm === 'layer' ? ops.layerNorm(z, spec.normEps) : ops.batchNorm(z, spec.normEps, batchStatistics);", "const u = ops.layerNorm(z, spec.normEps);", 'batch norm silently replaced by layer norm'],
   ['src/models/derivatives.ts', 'const trace = model.trace(w, matrix(1, X.cols, X.data.subarray(i * X.cols, (i + 1) * X.cols)));', 'const trace = model.trace(w, matrix(1, X.cols, X.data.subarray(0, X.cols)));', 'Jacobian uses the first example for every row'],
-  ['src/core/matrix.ts', 'for (let p = kk; p < kEnd; p++) s += A[ai + p]! * B[bj + p]!;', 'for (let p = kk + 1; p < kEnd; p++) s += A[ai + p]! * B[bj + p]!;', 'A B^T remainder loop skips a term'],
+  ['src/core/matrix.ts', 'for (let p = k0; p < k1; p++) s += A[ai + p]! * B[bj + p]!;', 'for (let p = k0 + 1; p < k1; p++) s += A[ai + p]! * B[bj + p]!;', 'A B^T remainder loop (TypeScript kernel) skips a term'],
+  ['src/core/simd.ts', '  heap.fill(0, offC, offC + n * m);\n', '', 'SIMD kernel accumulates onto stale memory'],
+  ['src/core/assembly/products.ts', 's13 = f64x2.add(s13, f64x2.mul(x1, y));', 's13 = f64x2.add(s13, f64x2.mul(x0, y));', 'SIMD tile source reads the wrong row (binary not rebuilt)'],
   ['src/flow/controller.ts', 'const alpha = 1 / (errorOrder + 1) - 0.75 * beta;', 'const alpha = 1 / (errorOrder + 1) - 0.75 * beta + 0.5;', 'step controller exponent off'],
 ];
 

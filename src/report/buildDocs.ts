@@ -1,7 +1,7 @@
 /**
  * Builds the companion site under build/docs from build/argument.json: the overview with the dependency
  * graph, one page per claim (KaTeX rendered at build time, figures, plots as SVG, tests, source, replay),
- * the command line's page, and the site's assets (KaTeX's stylesheet and fonts, copied so the site works
+ * the command line's page, the last `npm run bench` (build/bench.md) as the benchmarks page, and the site's assets (KaTeX's stylesheet and fonts, copied so the site works
  * offline). typedoc writes the API pages to build/docs/api (`npm run docs` runs both).
  *
  * Run by scripts/docs.ts (`npm run docs`).
@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { marked } from 'marked';
 import type { ArgumentReport } from './argument.js';
 import { dependencyGraphSvg } from './docs/graph.js';
-import { claimPage, cliPage, overviewPage, SITE_CSS, type SourceIndex } from './docs/pages.js';
+import { claimPage, documentPage, overviewPage, SITE_CSS, type SourceIndex } from './docs/pages.js';
 import { seriesSvg } from './docs/plot.js';
 
 const require = createRequire(import.meta.url);
@@ -36,7 +36,7 @@ export function claimSources(root: string): SourceIndex {
 }
 
 /** Build the site; returns the files written. */
-export async function buildDocs(argumentFile = 'build/argument.json', outDir = 'build/docs'): Promise<string[]> {
+export async function buildDocs(argumentFile = 'build/argument.json', outDir = 'build/docs', benchFile = 'build/bench.md'): Promise<string[]> {
   if (!existsSync(argumentFile)) throw new Error(`${argumentFile} not found: run the argument first (npm start, or npm test)`);
   const report = JSON.parse(readFileSync(argumentFile, 'utf8')) as ArgumentReport;
   const written: string[] = [];
@@ -60,6 +60,10 @@ export async function buildDocs(argumentFile = 'build/argument.json', outDir = '
     }
   }
   const cli = existsSync('docs/cli.md') ? await marked.parse(readFileSync('docs/cli.md', 'utf8')) : '<p>docs/cli.md is missing.</p>';
-  write('cli.html', cliPage(cli));
+  write('cli.html', documentPage('Command line', cli));
+  const bench = existsSync(benchFile)
+    ? await marked.parse(readFileSync(benchFile, 'utf8'))
+    : `<h1>Benchmarks</h1><p>No bench run yet: <code>npm run bench</code> writes ${benchFile}, and the next <code>npm run docs</code> shows it here.</p>`;
+  write('bench.html', documentPage('Benchmarks', bench));
   return written;
 }

@@ -24,7 +24,7 @@ function layout(title: string, depth: number, body: string): string {
 <link rel="stylesheet" href="${up}assets/site.css">
 </head>
 <body>
-<header><a href="${up}index.html">pathkernel</a> · <a href="${up}api/index.html">API</a> · <a href="${up}cli.html">command line</a></header>
+<header><a href="${up}index.html">pathkernel</a> · <a href="${up}api/index.html">API</a> · <a href="${up}cli.html">command line</a> · <a href="${up}bench.html">benchmarks</a></header>
 <main>
 ${body}
 </main>
@@ -112,9 +112,9 @@ ${src.length ? `<ul>${src.map((f) => `<li><a href="../../../${escapeHtml(f)}"><c
   );
 }
 
-/** The command line's page, from docs/cli.md rendered as preformatted sections. */
-export function cliPage(markdownHtml: string): string {
-  return layout('Command line', 0, markdownHtml);
+/** A page of the site written in markdown (the command line's, the benchmarks'), already rendered to HTML. */
+export function documentPage(title: string, markdownHtml: string): string {
+  return layout(title, 0, markdownHtml);
 }
 
 /** The site's stylesheet. */
