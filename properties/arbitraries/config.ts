@@ -42,5 +42,5 @@ export function propertyParameters<T>(numRuns: number, extra: Partial<Parameters
 
 /** The command that replays a failure (shown in failure messages). */
 export function replayCommand(file: string, seed = SEED, path?: string): string {
-  return `PATHKERNEL_SEED=${seed}${path ? ` PATHKERNEL_PATH=${path}` : ''} npx vitest run ${file}`;
+  return `PATHKERNEL_SEED=${seed}${DEEP ? ' PATHKERNEL_DEEP=1' : ''}${path ? ` PATHKERNEL_PATH=${path}` : ''} npx vitest run ${file}`;
 }

@@ -11,7 +11,7 @@ import { describe, expect } from 'vitest';
 import { discretePath } from '../../src/kernels/index.js';
 import { train } from '../../src/train/index.js';
 import { claimTest, recordFigure } from '../arbitraries/claims.js';
-import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
+import { propertyParameters, REPLAY_PATH, replayCommand, SEED } from '../arbitraries/config.js';
 import { describeFlowCase, flowCaseArb } from '../arbitraries/problems.js';
 import { batchArb, EPS_CHOICES, optimizerArb } from '../arbitraries/training.js';
 
@@ -21,6 +21,9 @@ const FILE = 'properties/discrete/exactPathKernel.property.ts';
 // quadrature error below QUAD_TOL per step; the representation sums S such steps and the per-example split
 // adds a projection per example, each rounded at about u times the size of the increments. The bound is
 // relative to the scale |f0| + |fS| + S |typical increment|, for which |f0| + |fS| + sum_s |Delta f_s| is used.
+// Where the subdivision reaches its depth cap before two estimates agree (a deep run found one: a layer norm
+// over nearly equal pre-activations bends the integrand sharply within a step), the representation is held to
+// the quadrature's own error estimate on top, and such cases are counted in the report.
 const QUAD_TOL = 1e-15;
 const EXACT_RTOL = 1e-12;
 const STEPS = 10;
@@ -29,6 +32,7 @@ describe('exact discrete path kernels', () => {
   claimTest(['disc.exact-path-kernel', 'disc.sgd-exact', 'disc.momentum-exact', 'disc.adam-exact', 'rem.sgd-indicators'], 'for any eps, batch schedule and optimiser, the segment-integrated path kernel reproduces f(x; w_S) and its per-example contributions sum to the change', (ctx) => {
     let worst = 0;
     let worstSplit = 0;
+    let capped = 0;
     const kinds = new Set<string>();
     fc.assert(
       fc.property(
@@ -58,6 +62,8 @@ describe('exact discrete path kernels', () => {
           const rep = acc.result(res!.wS);
           const m = c.problem.xTrain.rows;
           kinds.add(`${opt.kind}${batches.kind === 'seeded' ? '+sgd' : ''}`);
+          if (rep.unconvergedSegments > 0) capped++;
+          const quadrature = rep.unconvergedSegments > 0 ? rep.quadratureErrorEstimate : 0;
           for (let r = 0; r < rep.fS.data.length; r++) {
             const scale = Math.abs(rep.f0.data[r]!) + Math.abs(rep.fS.data[r]!) + absIncrements;
             const err = Math.abs(rep.exact.data[r]! - rep.fS.data[r]!);
@@ -66,8 +72,9 @@ describe('exact discrete path kernels', () => {
             const splitErr = Math.abs(split - rep.fS.data[r]!);
             worst = Math.max(worst, err / scale);
             worstSplit = Math.max(worstSplit, splitErr / scale);
-            if (err > EXACT_RTOL * scale || splitErr > EXACT_RTOL * scale) {
-              throw new Error(`${opt.kind} (eps ${eps}, batches ${JSON.stringify(batches)}): exact ${rep.exact.data[r]}, per-example sum ${split}, f(x; w_S) ${rep.fS.data[r]}; relative errors ${(err / scale).toExponential(3)} and ${(splitErr / scale).toExponential(3)}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+            const bound = EXACT_RTOL * scale + quadrature;
+            if (err > bound || splitErr > bound) {
+              throw new Error(`${opt.kind} (eps ${eps}, batches ${JSON.stringify(batches)}): exact ${rep.exact.data[r]}, per-example sum ${split}, f(x; w_S) ${rep.fS.data[r]}; absolute errors ${err.toExponential(3)} and ${splitErr.toExponential(3)}, relative ${(err / scale).toExponential(3)} and ${(splitErr / scale).toExponential(3)}; quadrature estimate ${rep.quadratureErrorEstimate.toExponential(3)} (${rep.unconvergedSegments} leaves at the depth cap); ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
             }
           }
         },
@@ -77,7 +84,9 @@ describe('exact discrete path kernels', () => {
     recordFigure(ctx, 'worst relative error of the exact representation', worst);
     recordFigure(ctx, 'worst relative error of the per-example split', worstSplit);
     recordFigure(ctx, 'optimiser kinds covered', [...kinds].sort().join(', '));
-    expect(kinds.size).toBeGreaterThanOrEqual(6);
+    recordFigure(ctx, 'cases whose adaptive quadrature reached its depth cap (held to its own error estimate)', capped);
+    // A replay (PATHKERNEL_PATH) runs the one shrunk case, so coverage is checked on full runs only.
+    if (!REPLAY_PATH) expect(kinds.size).toBeGreaterThanOrEqual(6);
   });
 
   claimTest(['rem.sgd-indicators', 'sgd.deviation'], 'under SGD the masked (indicator) form is exact while the full-batch path-kernel machine on the same path is not', (ctx) => {

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { dot, gamma, rng, richardsonDerivative } from '../../src/core/index.js';
 import { gradientFlow, lossGradient, tangentKernel } from '../../src/kernels/index.js';
-import { fitLogLog } from '../../src/laws/index.js';
+import { fitAsymptotic, fitLogLog } from '../../src/laws/index.js';
 import { jacobian } from '../../src/models/index.js';
 import { gdStep, gradientDescent, objective } from '../../src/train/index.js';
 import { claimTest, recordFigure, recordSeries } from '../arbitraries/claims.js';
@@ -23,16 +23,20 @@ import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/pro
 
 const FILE = 'properties/theorem/proofSteps.property.ts';
 
-// Derivatives of the objective by Richardson differences with h = 1e-3: truncation h^4 |L^(5)| / 480 and
-// rounding ~3 u |L| / h, both far below 1e-6 of the objective's scale for these small smooth problems.
-const FD_STEP = 1e-3;
+// Derivatives of the objective by Richardson differences with h = 1e-4: truncation h^4 |L^(5)| / 480 and
+// rounding ~3 u |L| / h (about 7e-12 relative), both far below 1e-6 of the objective's scale. h = 1e-3 was not
+// enough: a layer norm over nearly equal pre-activations (variance near its eps) has large fifth derivatives,
+// and a deep run found a truncation error of 1.1e-6 there.
+const FD_STEP = 1e-4;
 const FD_RTOL = 1e-6;
 // d/dt of the dense output by differences with step 1e-4: the interpolant's error (about FLOW_RTOL |w|)
 // is amplified by 1/h to ~1e-7 relative; truncation h^4 |y^(5)| / 480 is negligible.
 const TIME_STEP = 1e-4;
 const TIME_RTOL = 1e-5;
 // Step P2: the fitted order of |w_GD(T) - w(T)| in eps; Euler's global error is C eps + O(eps^2), so the
-// slope over eps = T/64 .. T/512 lies in [0.9, 1.1] once the O(eps^2) term is below a tenth of the first.
+// slope over eps = T/64 .. T/1024 lies in [0.9, 1.1] once the O(eps^2) term is below a tenth of the first.
+// Where it is not yet (fast dynamics: a deep run found local slopes 1.21, 1.07, 1.03), the fit keeps only the
+// points whose local slopes have settled (fitAsymptotic).
 const ORDER_ONE_INTERVAL = [0.9, 1.1] as const;
 
 function jacobianOf(c: FlowCase, w: Float64Array, X = c.problem.xTrain) {
@@ -162,18 +166,18 @@ describe('the proof of Theorem 1, step by step', () => {
       fc.property(flowCaseArb({ horizons: [1] }), (c) => {
         const flow = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: FLOW_MAX_STEPS });
         fc.pre(flow.status !== 'max-steps');
-        const counts = [64, 128, 256, 512];
+        const counts = [64, 128, 256, 512, 1024];
         const errors = counts.map((S) => {
           const { wS } = gradientDescent(c.problem, c.w0, { eps: c.T / S, steps: S });
           return Math.sqrt(wS.reduce((s, v, j) => s + (v - flow.wT[j]!) ** 2, 0));
         });
         // A flow that barely moves has an error at rounding level: nothing to fit.
         fc.pre(errors[errors.length - 1]! > 1e-9);
-        const fit = fitLogLog(counts.map((S) => c.T / S), errors);
+        const fit = fitAsymptotic(counts.map((S) => c.T / S), errors);
         slopes.push(fit.slope);
         kept.last = { eps: counts.map((S) => c.T / S), errors, fit: { slope: fit.slope, intercept: fit.intercept, halfWidth95: fit.slopeHalfWidth95 } };
         if (fit.slope < ORDER_ONE_INTERVAL[0] || fit.slope > ORDER_ONE_INTERVAL[1]) {
-          throw new Error(`fitted order ${fit.slope.toFixed(3)} (local ${fit.localSlopes.map((s) => s.toFixed(3)).join(', ')}) outside [${ORDER_ONE_INTERVAL}]; errors ${errors.map((e) => e.toExponential(2)).join(', ')}; ${describeFlowCase(c)}; seed ${SEED}`);
+          throw new Error(`fitted order ${fit.slope.toFixed(3)} on the last ${fit.points} of ${counts.length} step sizes (local ${fit.localSlopes.map((s) => s.toFixed(3)).join(', ')}) outside [${ORDER_ONE_INTERVAL}]; errors ${errors.map((e) => e.toExponential(2)).join(', ')}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
         }
       }),
       propertyParameters(8),

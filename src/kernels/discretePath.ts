@@ -111,8 +111,13 @@ export interface DiscreteRepresentation {
   readonly fS: Matrix;
   /** f(x; w_0) + sum_s of the segment integrals (n x O): equals fS up to quadrature and rounding. */
   readonly exact: Matrix;
-  /** Sum over steps of max |I_n - I_2n|: the quadrature's own error estimate. */
+  /**
+   * The quadrature's own error estimate: the sum over steps of max |I_n - I_2n| (fixed nodes), or over the
+   * adaptive subdivision's leaves of max |I(two halves) - I(whole)| (adaptive).
+   */
   readonly quadratureErrorEstimate: number;
+  /** Adaptive mode: leaves that reached the depth cap with their two estimates still further apart than tol. */
+  readonly unconvergedSegments: number;
   /** Segment-integrand evaluations used (nodes over all steps, including subdivisions). */
   readonly evaluations: number;
   /** Domingos' form: f(x; w_0) + sum_s grad f(x; w_s) . Delta w_s (K^p = eps sum_s K^g(w_s) for GD). */
@@ -163,6 +168,7 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
   let M: Float64Array[] | null = null;
   const Mreg = new Float64Array(d);
   let errorEstimate = 0;
+  let unconvergedSegments = 0;
   let evaluations = 0;
   let steps = 0;
 
@@ -208,7 +214,13 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
     const l = segment(ws, dw, a, mid, nodes, keep);
     const r = segment(ws, dw, mid, b, nodes, keep);
     const halves = l.value.map((v, i) => v + r.value[i]!);
-    if (maxDiff(halves, whole.value) <= options.adaptive!.tol || depth >= (options.adaptive!.maxDepth ?? 12)) {
+    const diff = maxDiff(halves, whole.value);
+    const capped = depth >= (options.adaptive!.maxDepth ?? 12);
+    if (diff <= options.adaptive!.tol || capped) {
+      // A leaf: |halves - whole| bounds the error of the coarser estimate, so it is a conservative estimate of
+      // this piece's error; a leaf that stopped at the depth cap above tol is counted, never passed silently.
+      errorEstimate += diff;
+      if (diff > options.adaptive!.tol) unconvergedSegments++;
       return { ...join([l, r]), value: halves };
     }
     return join([adaptive(ws, dw, a, mid, l, depth + 1, keep), adaptive(ws, dw, mid, b, r, depth + 1, keep)]);
@@ -360,6 +372,7 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
       fS: model.forward(wS, queries),
       exact: matrix(n, O, exact),
       quadratureErrorEstimate: errorEstimate,
+      unconvergedSegments,
       evaluations,
       leftPoint: matrix(n, O, left),
       curvatureTerm: curvature ? matrix(n, O, curvature) : null,
