@@ -69,7 +69,7 @@ export function flowCaseArb(options: FlowCaseOptions = {}, specs: fc.Arbitrary<M
         T: fc.constantFrom(...(options.horizons ?? [0.5, 1, 2])),
       })
       .chain(({ lossName, m, n, paramSeed, dataSeed, T }) =>
-        fc.tuple(matrixArb(m, model.inputDim, 1.5), matrixArb(n, model.inputDim, 1.5)).map(([xTrain, queries]): FlowCase => ({
+        fc.tuple(matrixArb(m, model.inputDim, 1.5), matrixArb(n, model.inputDim, 1.5)).map(([xTrain, queries]): FlowCase => readable({
           spec,
           model,
           lossName,
@@ -81,6 +81,16 @@ export function flowCaseArb(options: FlowCaseOptions = {}, specs: fc.Arbitrary<M
         })),
       );
   }).filter((c): c is FlowCase => c !== null);
+}
+
+/**
+ * Counterexamples print as the case's description and data (fast-check's toStringMethod), not as the compiled
+ * model with its closures' source.
+ */
+function readable(c: FlowCase): FlowCase {
+  const rows = (x: Matrix) => `[${Array.from({ length: x.rows }, (_, i) => `[${Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)).join(', ')}]`).join(', ')}]`;
+  Object.defineProperty(c, fc.toStringMethod, { value: () => `FlowCase(${describeFlowCase(c)}, xTrain ${rows(c.problem.xTrain)}, yTrain ${rows(c.problem.yTrain)}, queries ${rows(c.queries)})`, enumerable: false });
+  return c;
 }
 
 /** A one-line description of a flow case for failure messages. */
