@@ -1,7 +1,7 @@
 /**
- * The WebAssembly matrix-product kernel: C += A B^T with 128-bit float64 SIMD (two multiply-adds per
- * instruction, the widest WebAssembly has without the relaxed-SIMD extension), compiled from
- * src/core/assembly/products.ts. {@link matmulTransB} uses it when the runtime validates the module and the
+ * The WebAssembly matrix-product kernel: C += A B^T with 128-bit float64 SIMD (two lanes per instruction,
+ * separate multiply and add: the widest WebAssembly has without the relaxed-SIMD extension's fused
+ * multiply-add), compiled from src/core/assembly/products.ts. `matmulTransB` uses it when the runtime validates the module and the
  * operands fit the size cap; otherwise, or with `PATHKERNEL_SIMD=0`, the TypeScript kernel runs. Both compute
  * every entry by a fixed sequence of operations, so either is deterministic; they differ from each other by
  * rounding only (the SIMD kernel sums even and odd indices separately).
