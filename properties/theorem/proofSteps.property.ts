@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { dot, gamma, rng, richardsonDerivative } from '../../src/core/index.js';
+import { dot, gamma, richardsonDerivative, richardsonDerivativeEstimated, rng } from '../../src/core/index.js';
 import { gradientFlow, lossGradient, tangentKernel } from '../../src/kernels/index.js';
 import { fitAsymptotic, fitLogLog } from '../../src/laws/index.js';
 import { jacobian } from '../../src/models/index.js';
@@ -23,10 +23,12 @@ import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/pro
 
 const FILE = 'properties/theorem/proofSteps.property.ts';
 
-// Derivatives of the objective by Richardson differences with h = 1e-4: truncation h^4 |L^(5)| / 480 and
-// rounding ~3 u |L| / h (about 7e-12 relative), both far below 1e-6 of the objective's scale. h = 1e-3 was not
-// enough: a layer norm over nearly equal pre-activations (variance near its eps) has large fifth derivatives,
-// and a deep run found a truncation error of 1.1e-6 there.
+// Derivatives of the objective by Richardson differences at h = 1e-4 (value at h/2): truncation h^4 |L^(5)| / 480
+// and rounding ~3 u |L| / h (about 7e-12 relative), both far below 1e-6 of the objective's scale for smooth
+// problems. Near a layer norm over nearly equal pre-activations (a two-value normalisation is a smoothed sign of
+// width sqrt(normEps)) the fifth derivative is large for any fixed h (deep runs found 1.1e-6 at h = 1e-3 and at
+// 1e-4), so the differences carry their own estimate |R(h) - R(h/2)| and the check allows it on top of FD_RTOL;
+// the report counts such cases.
 const FD_STEP = 1e-4;
 const FD_RTOL = 1e-6;
 // d/dt of the dense output by differences with step 1e-4: the interpolant's error (about FLOW_RTOL |w|)
@@ -34,9 +36,11 @@ const FD_RTOL = 1e-6;
 const TIME_STEP = 1e-4;
 const TIME_RTOL = 1e-5;
 // Step P2: the fitted order of |w_GD(T) - w(T)| in eps; Euler's global error is C eps + O(eps^2), so the
-// slope over eps = T/64 .. T/1024 lies in [0.9, 1.1] once the O(eps^2) term is below a tenth of the first.
-// Where it is not yet (fast dynamics: a deep run found local slopes 1.21, 1.07, 1.03), the fit keeps only the
-// points whose local slopes have settled (fitAsymptotic).
+// slope over eps = T/64 .. T/2048 lies in [0.9, 1.1] once the O(eps^2) term is below a tenth of the first.
+// Where it is not yet (fast dynamics: deep runs found local slopes 1.88, 1.40, 1.15, 1.06, each deviation from 1
+// about half the one before, the signature of D eps^2 / C eps), the fit keeps only the points whose local slopes
+// agree to SETTLED_SLOPES (fitAsymptotic), at least three.
+const SETTLED_SLOPES = 0.05;
 const ORDER_ONE_INTERVAL = [0.9, 1.1] as const;
 
 function jacobianOf(c: FlowCase, w: Float64Array, X = c.problem.xTrain) {
@@ -46,6 +50,7 @@ function jacobianOf(c: FlowCase, w: Float64Array, X = c.problem.xTrain) {
 describe('the proof of Theorem 1, step by step', () => {
   claimTest(['step.gd-update', 'step.loss-additivity'], "the GD update is -eps grad L, and grad L = sum_i L'_i grad f(x_i) agrees with differences of the total loss", (ctx) => {
     let worst = 0;
+    let uncertainDifferences = 0;
     fc.assert(
       fc.property(flowCaseArb(), fc.integer({ min: 1, max: 1000 }), fc.nat(), (c, epsK, dirSeed) => {
         const eps = epsK / 1000;
@@ -68,16 +73,20 @@ describe('the proof of Theorem 1, step by step', () => {
         // The total loss's directional derivative, by differences: independent of every derivative rule.
         const r = rng(dirSeed);
         const v = Float64Array.from({ length: d }, () => r.normal());
-        const fd = richardsonDerivative((tau) => [objective(c.problem, w.map((wj, j) => wj + tau * v[j]!))], FD_STEP)[0]!;
+        const differences = richardsonDerivativeEstimated((tau) => [objective(c.problem, w.map((wj, j) => wj + tau * v[j]!))], FD_STEP);
+        const fd = differences.value[0]!;
+        const fdError = differences.error[0]!;
         const gv = dot(byHand, v);
         const err = Math.abs(fd - gv);
         const rel = err / (1 + Math.abs(fd));
-        worst = Math.max(worst, rel);
-        if (rel > FD_RTOL) throw new Error(`P5: grad L . v = ${gv} vs finite differences ${fd}: absolute ${err.toExponential(3)}, relative ${rel.toExponential(3)}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+        if (fdError > FD_RTOL * (1 + Math.abs(fd))) uncertainDifferences++;
+        else worst = Math.max(worst, rel);
+        if (err > FD_RTOL * (1 + Math.abs(fd)) + fdError) throw new Error(`P5: grad L . v = ${gv} vs finite differences ${fd} (their own error estimate ${fdError.toExponential(3)}): absolute ${err.toExponential(3)}, relative ${rel.toExponential(3)}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
       }),
       propertyParameters(40),
     );
     recordFigure(ctx, 'worst relative error of grad L vs differences', worst);
+    recordFigure(ctx, 'cases whose differences were uncertain beyond 1e-6 (held to their own error estimate)', uncertainDifferences);
   });
 
   claimTest(['step.swap-sums'], 'exchanging the sums over examples and parameters changes the result only by rounding', () => {
@@ -166,14 +175,14 @@ describe('the proof of Theorem 1, step by step', () => {
       fc.property(flowCaseArb({ horizons: [1] }), (c) => {
         const flow = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: FLOW_MAX_STEPS });
         fc.pre(flow.status !== 'max-steps');
-        const counts = [64, 128, 256, 512, 1024];
+        const counts = [64, 128, 256, 512, 1024, 2048];
         const errors = counts.map((S) => {
           const { wS } = gradientDescent(c.problem, c.w0, { eps: c.T / S, steps: S });
           return Math.sqrt(wS.reduce((s, v, j) => s + (v - flow.wT[j]!) ** 2, 0));
         });
         // A flow that barely moves has an error at rounding level: nothing to fit.
         fc.pre(errors[errors.length - 1]! > 1e-9);
-        const fit = fitAsymptotic(counts.map((S) => c.T / S), errors);
+        const fit = fitAsymptotic(counts.map((S) => c.T / S), errors, SETTLED_SLOPES);
         slopes.push(fit.slope);
         kept.last = { eps: counts.map((S) => c.T / S), errors, fit: { slope: fit.slope, intercept: fit.intercept, halfWidth95: fit.slopeHalfWidth95 } };
         if (fit.slope < ORDER_ONE_INTERVAL[0] || fit.slope > ORDER_ONE_INTERVAL[1]) {

@@ -126,6 +126,13 @@ export interface DiscreteRepresentation {
   readonly curvatureTerm: Matrix | null;
   /** Exact contribution of each training example, (n O) x m (when asked). */
   readonly contributions: Matrix | null;
+  /**
+   * Sum over steps and examples of |example i's share of step s|, n x O (with the split): the scale of the
+   * split's rounding. Shares can cancel: Adam divides by the root of a second moment that is tiny on a
+   * coordinate whose total gradient vanishes while its per-example gradients do not, so shares can exceed the
+   * change of f by orders of magnitude while summing to it.
+   */
+  readonly splitMagnitude: Matrix | null;
   /** The left-point form's contribution of each example, (n O) x m. */
   readonly leftPointContributions: Matrix | null;
   /** The part of the change due to weight decay (coupled and decoupled), n x O. */
@@ -161,6 +168,7 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
   const left = f0.data.slice();
   const curvature = options.curvature ? new Float64Array(n * O) : null;
   const contributions = perExample ? new Float64Array(n * O * m) : null;
+  const splitMagnitude = perExample ? new Float64Array(n * O) : null;
   const leftContributions = perExample ? new Float64Array(n * O * m) : null;
   const reg = perExample ? new Float64Array(n * O) : null;
   const fullBatch = options.fullBatchComparison ? f0.data.slice() : null;
@@ -297,6 +305,7 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
           leftShare += K0[r * cols + b * O + k]! * Lp[b * O + k]!;
         }
         contributions![r * m + batch[b]!]! += c * exactShare;
+        splitMagnitude![r]! += Math.abs(c * exactShare);
         leftContributions![r * m + batch[b]!]! += c * leftShare;
       }
     }
@@ -343,8 +352,10 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
         for (let i = 0; i < m; i++) {
           contributions![r * m + i]! += shares[r * (m + 1) + i]!;
           leftContributions![r * m + i]! += leftShares[r * (m + 1) + i]!;
+          splitMagnitude![r]! += Math.abs(shares[r * (m + 1) + i]!);
         }
         reg![r]! += shares[r * (m + 1) + m]!;
+        splitMagnitude![r]! += Math.abs(shares[r * (m + 1) + m]!);
       }
       if (rule.decoupledDecay !== 0) {
         for (let r = 0; r < n * O; r++) {
@@ -377,6 +388,7 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
       leftPoint: matrix(n, O, left),
       curvatureTerm: curvature ? matrix(n, O, curvature) : null,
       contributions: contributions ? matrix(n * O, m, contributions) : null,
+      splitMagnitude: splitMagnitude ? matrix(n, O, splitMagnitude) : null,
       leftPointContributions: leftContributions ? matrix(n * O, m, leftContributions) : null,
       regulariserContribution: reg ? matrix(n, O, reg) : null,
       fullBatch: fullBatch ? matrix(n, O, fullBatch) : null,
