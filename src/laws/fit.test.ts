@@ -33,4 +33,15 @@ describe('asymptotic fits', () => {
     expect(f.firstKept).toBeGreaterThan(0);
     expect(Math.abs(f.slope - 1)).toBeLessThan(0.1);
   });
+
+  it('judges settling by the spread of the kept local slopes, not by the first against the last', async () => {
+    const { fitAsymptotic, fitLogLog } = await import('./fit.js');
+    // Errors whose local slopes run 1.04, 1.15, 2.16, 2.01, 1.28, 1.11, 1.05: first and last agree, the middle does not.
+    const ys = [5.3e-1, 2.57e-1, 1.16e-1, 2.59e-2, 6.45e-3, 2.65e-3, 1.23e-3, 5.95e-4];
+    const xs = ys.map((_, k) => 2 ** -(6 + k));
+    const f = fitAsymptotic(xs, ys, 0.1);
+    expect(f.firstKept).toBe(5);
+    expect(Math.max(...f.localSlopes) - Math.min(...f.localSlopes)).toBeLessThanOrEqual(0.1);
+    expect(fitLogLog(xs, ys).slope).toBeGreaterThan(1.3);
+  });
 });

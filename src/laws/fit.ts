@@ -54,15 +54,17 @@ export interface AsymptoticFit extends LogLogFit {
 }
 
 /**
- * Fit where the local slopes have settled: drop leading points while the first local slope differs from
- * the last one by more than `tolerance`, keeping at least `minPoints`. Points are ordered from the largest
- * step to the smallest, as sweeps are run, so pre-asymptotic behaviour sits at the front.
+ * Fit where the local slopes have settled: drop leading points while the kept local slopes spread (largest
+ * minus smallest) over more than `tolerance`, keeping at least `minPoints`. Points are ordered from the
+ * largest step to the smallest, as sweeps are run, so pre-asymptotic behaviour sits at the front. The spread,
+ * not the first against the last, since pre-asymptotic slopes need not be monotone (1.04, 1.15, 2.16, 2.01,
+ * 1.28, 1.11, 1.05 begins and ends near 1).
  */
 export function fitAsymptotic(xs: readonly number[], ys: readonly number[], tolerance = 0.1, minPoints = 3): AsymptoticFit {
   let first = 0;
   while (xs.length - first > minPoints) {
     const local = fitLogLog(xs.slice(first), ys.slice(first)).localSlopes;
-    if (Math.abs(local[0]! - local[local.length - 1]!) <= tolerance) break;
+    if (Math.max(...local) - Math.min(...local) <= tolerance) break;
     first++;
   }
   return { ...fitLogLog(xs.slice(first), ys.slice(first)), firstKept: first };
