@@ -5,7 +5,7 @@
  * @module
  */
 
-import { productKernel, transBSimdInto } from './simd.js';
+import { simdAccepts, transBSimdInto } from './simd.js';
 
 /** A row-major float64 matrix: entry (i, j) is `data[i * cols + j]`. */
 export interface Matrix {
@@ -250,7 +250,7 @@ export function matmulTransA(a: Matrix, b: Matrix): Matrix {
   // small products stay in TypeScript, where the transposes and copies cost more than the kernel saves
   // (measured: N = 64, n = 64, m = 1 takes 28 us that way against 9 us directly; N = n = m = 64, 87 against 227 us).
   const worthTransposing = Math.min(a.cols, b.cols) >= 8 && a.rows * a.cols * b.cols >= 65536;
-  if (productKernel() === 'wasm-simd' && worthTransposing && transBSimdInto(transpose(a).data, transpose(b).data, a.cols, b.cols, a.rows, false, out.data)) return out;
+  if (worthTransposing && simdAccepts(a.cols, b.cols, a.rows, false) && transBSimdInto(transpose(a).data, transpose(b).data, a.cols, b.cols, a.rows, false, out.data)) return out;
   return matmulTransATypeScript(a, b);
 }
 

@@ -50,15 +50,19 @@ export function productKernel(): 'wasm-simd' | 'typescript' {
   return kernel ? 'wasm-simd' : 'typescript';
 }
 
+/** Whether {@link transBSimdInto} will take an n x k by m x k product: the kernel is in use and within the size cap. */
+export function simdAccepts(n: number, m: number, k: number, upper: boolean): boolean {
+  return kernel !== null && n * k + (upper ? 0 : m * k) + n * m <= SIMD_MAX_VALUES;
+}
+
 /**
  * C = A B^T (A n x k, B m x k, C n x m, row-major) by the WebAssembly kernel, written into `C`; with `upper`
  * (B is A) only the entries on and above the diagonal are computed. Returns false, leaving C untouched, when the
  * kernel is not in use or the operands exceed {@link SIMD_MAX_VALUES}.
  */
 export function transBSimdInto(A: Float64Array, B: Float64Array, n: number, m: number, k: number, upper: boolean, C: Float64Array): boolean {
-  if (!kernel) return false;
+  if (!kernel || !simdAccepts(n, m, k, upper)) return false;
   const values = n * k + (upper ? 0 : m * k) + n * m;
-  if (values > SIMD_MAX_VALUES) return false;
   const bytes = 8 * values;
   const memory = kernel.memory;
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
