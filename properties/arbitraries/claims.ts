@@ -1,11 +1,17 @@
 /**
  * Tying a test to the claims of the paper it checks: the claim IDs (../shared/reference/paper.md) go into the
- * test's metadata, where the reporter reads them, and into its name.
+ * test's metadata, where the reporter reads them, and into its name. Every test says, for every claim it
+ * cites, what its check showed (src/claims/evidence.ts): verified against a named independent computation,
+ * by construction, a law's verdict, a caveat found by search or pinned. A test that cites a claim and records
+ * nothing for it fails, and so does a test whose case accounts (properties/arbitraries/ledger.ts) skipped or
+ * widened more than their share.
  *
  * @module
  */
 import { it, type TestContext } from 'vitest';
+import type { CaseAccount, Evidence, IndependentReference, LawRule, LawVerdict, VerdictCounts } from '../../src/claims/index.js';
 import type { Series } from '../../src/report/status.js';
+import { closeLedgers } from './ledger.js';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -17,6 +23,10 @@ declare module 'vitest' {
     series?: Series[];
     /** Figures that belong to one of the test's claims only (a test checking several laws). */
     claimFigures?: Record<string, Record<string, number | string>>;
+    /** What the test showed, per claim. */
+    evidence?: Record<string, Evidence[]>;
+    /** The test's accounts of its generated cases. */
+    accounts?: CaseAccount[];
   }
 }
 
@@ -26,16 +36,73 @@ export function recordSeries(ctx: TestContext, series: Omit<Series, 'logX' | 'lo
   ctx.task.meta.series = [...(ctx.task.meta.series ?? []), clean];
 }
 
-/** A test that checks the given claims; its body may record figures with {@link recordFigure}. */
-export function claimTest(claims: readonly string[], name: string, body: (ctx: TestContext) => void | Promise<void>, timeout?: number): void {
+/** Evidence recorded before the body runs (for checks whose kind is known from their construction). */
+export type StaticEvidence = Readonly<Record<string, Evidence | readonly Evidence[]>>;
+
+/** Options of {@link claimTest}. */
+export interface ClaimTestOptions {
+  readonly timeout?: number;
+  /** Evidence that holds whenever the test passes, per claim (a law's verdict is recorded at run time instead). */
+  readonly evidence?: StaticEvidence;
+}
+
+/**
+ * A test that checks the given claims. Evidence for each claim comes from `options.evidence` or from the body
+ * ({@link recordEvidence} and its shorthands); when the body returns, every cited claim must have some, and
+ * every case account opened by the body is closed (and fails the test when it skipped too much).
+ */
+export function claimTest(claims: readonly string[], name: string, body: (ctx: TestContext) => void | Promise<void>, options: number | ClaimTestOptions = {}): void {
+  const opts: ClaimTestOptions = typeof options === 'number' ? { timeout: options } : options;
   it(
     `${name} [${claims.join(', ')}]`,
     async (ctx) => {
       ctx.task.meta.claims = [...claims];
+      for (const [claim, ev] of Object.entries(opts.evidence ?? {})) {
+        if (!claims.includes(claim)) throw new Error(`claimTest "${name}": evidence given for ${claim}, which the test does not cite`);
+        for (const e of Array.isArray(ev) ? (ev as readonly Evidence[]) : [ev as Evidence]) recordEvidence(ctx, claim, e);
+      }
       await body(ctx);
+      closeLedgers(ctx);
+      const missing = claims.filter((c) => (ctx.task.meta.evidence?.[c]?.length ?? 0) === 0);
+      if (missing.length > 0) {
+        throw new Error(`the test cites ${missing.join(', ')} but records no evidence for ${missing.length === 1 ? 'it' : 'them'}: say what stands on the other side of the check (verified against an independent computation, by construction, a law's verdict, a caveat found or pinned)`);
+      }
     },
-    timeout,
+    opts.timeout,
   );
+}
+
+/** Record what a check showed about one of the test's claims. */
+export function recordEvidence(ctx: TestContext, claim: string, evidence: Evidence): void {
+  const cited = ctx.task.meta.claims ?? [];
+  if (!cited.includes(claim)) throw new Error(`evidence recorded for ${claim}, which the test does not cite (it cites ${cited.join(', ')})`);
+  const all = ctx.task.meta.evidence ?? {};
+  ctx.task.meta.evidence = { ...all, [claim]: [...(all[claim] ?? []), evidence] };
+}
+
+/** Evidence: agreement with a named independent computation. */
+export function verifiedAgainst(against: IndependentReference, detail: string): Evidence {
+  return { kind: 'verified', against, detail };
+}
+
+/** Evidence: the check repeats algebra the code itself performs (shown, not counted as verified). */
+export function byConstruction(detail: string): Evidence {
+  return { kind: 'by-construction', detail };
+}
+
+/** Evidence: a law's measurement against its rule. */
+export function lawEvidence(rule: LawRule, verdict: LawVerdict, estimate: number, halfWidth: number, cases: VerdictCounts, detail: string): Evidence {
+  return { kind: 'law', rule, verdict, estimate, halfWidth, cases, detail };
+}
+
+/** Evidence: a caveat found by a search over generated cases. */
+export function caveatFound(searched: number, hits: number, detail: string): Evidence {
+  return { kind: 'caveat-found', searched, hits, detail };
+}
+
+/** Evidence: a caveat shown on hand-pinned examples. */
+export function caveatPinned(cases: number, detail: string): Evidence {
+  return { kind: 'caveat-pinned', cases, detail };
 }
 
 /** Record a key figure of a check in the test's metadata (the worst error over the run, a slope, ...). */

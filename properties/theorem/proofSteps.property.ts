@@ -6,8 +6,7 @@
  * - step.chain-rule (P3) and step.substitute-flow (P4): along the integrated flow, dy/dt = grad f . dw/dt,
  *   and dw/dt = -grad L;
  * - step.tangent-kernel-form (P7): dy/dt = -sum_i L'_i K^g(x, x_i), pointwise at random times;
- * - step.gradient-flow-limit (P2): GD with step eps at fixed T approaches the flow with fitted order 1;
- * - def.path-kernel: K^p is additive over concatenated segments, and K^p over [0, h] is h K^g(w0) + O(h^2).
+ * (P2 is in properties/theorem/gradientFlowLimit.property.ts, Definition 2 in properties/definitions/pathKernel.property.ts.)
  */
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
@@ -35,19 +34,6 @@ const FD_RTOL = 1e-6;
 // is amplified by 1/h to ~1e-7 relative; truncation h^4 |y^(5)| / 480 is negligible.
 const TIME_STEP = 1e-4;
 const TIME_RTOL = 1e-5;
-// Step P2: the fitted order of |w_GD(T) - w(T)| in eps; Euler's global error is C eps + O(eps^2), so the
-// slope over eps = T/64 .. T/2048 lies in [0.9, 1.1] once the O(eps^2) term is below a tenth of the first.
-// Where it is not yet (fast dynamics: deep runs found local slopes 1.88, 1.40, 1.15, 1.06, each deviation from 1
-// about half the one before, the signature of D eps^2 / C eps), the fit keeps only the points whose local slopes
-// agree to SETTLED_SLOPES (fitAsymptotic), at least three; if even the last three have not settled, the order is
-// the Richardson extrapolation of the last two local slopes (see the property).
-const SETTLED_SLOPES = 0.05;
-// Extrapolating from two local slopes assumes their gap is the O(eps) correction; beyond this gap GD is refined
-// further, up to MAX_GD_STEPS steps (a budget: each refinement doubles the cost; a deep run found errors 0.91, 0.50, 0.27, 0.26, 0.048, 0.025 over
-// 64..2048 steps: not yet in the asymptotic range). Cases still beyond it are counted and left out.
-const EXTRAPOLATION_SPREAD = 0.1;
-const MAX_GD_STEPS = 4096;
-const ORDER_ONE_INTERVAL = [0.9, 1.1] as const;
 
 function jacobianOf(c: FlowCase, w: Float64Array, X = c.problem.xTrain) {
   return jacobian(c.model, w, X);
@@ -174,95 +160,4 @@ describe('the proof of Theorem 1, step by step', () => {
     recordFigure(ctx, 'worst relative error of dy/dt', worst);
   });
 
-  claimTest(['step.gradient-flow-limit'], 'GD with step eps at fixed T approaches the reference flow with fitted order 1', (ctx) => {
-    const slopes: number[] = [];
-    let extrapolated = 0;
-    let notAsymptotic = 0;
-    const kept: { last: { eps: number[]; errors: number[]; fit: { slope: number; intercept: number; halfWidth95: number } } | null } = { last: null };
-    fc.assert(
-      fc.property(flowCaseArb({ horizons: [1] }), (c) => {
-        const flow = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: FLOW_MAX_STEPS });
-        fc.pre(flow.status !== 'max-steps');
-        const errorAt = (S: number) => {
-          const { wS } = gradientDescent(c.problem, c.w0, { eps: c.T / S, steps: S });
-          return Math.sqrt(wS.reduce((s, v, j) => s + (v - flow.wT[j]!) ** 2, 0));
-        };
-        const counts = [64, 128, 256, 512, 1024, 2048];
-        const errors = counts.map(errorAt);
-        // The gap between the last two local slopes (each a log-ratio of neighbouring errors over log 2).
-        const lastGap = () => {
-          const n = errors.length;
-          return Math.abs(Math.log2(errors[n - 2]! / errors[n - 1]!) - Math.log2(errors[n - 3]! / errors[n - 2]!));
-        };
-        // Fast dynamics keep GD pre-asymptotic for longer: halve eps until the last two local slopes agree
-        // well enough to extrapolate, within a budget of steps.
-        while (lastGap() > EXTRAPOLATION_SPREAD && counts[counts.length - 1]! < MAX_GD_STEPS) {
-          counts.push(2 * counts[counts.length - 1]!);
-          errors.push(errorAt(counts[counts.length - 1]!));
-        }
-        // A flow that barely moves has an error at rounding level: nothing to fit.
-        fc.pre(errors[errors.length - 1]! > 1e-9);
-        if (lastGap() > EXTRAPOLATION_SPREAD) {
-          notAsymptotic++;
-          fc.pre(false);
-        }
-        const fit = fitAsymptotic(counts.map((S) => c.T / S), errors, SETTLED_SLOPES);
-        const local = fit.localSlopes;
-        const settled = Math.max(...local) - Math.min(...local) <= SETTLED_SLOPES;
-        // Unsettled: the local slopes still carry the O(eps) correction of the eps^2 term, 1 + a eps_k, which
-        // halves with eps; Richardson extrapolation of the last two, 2 s_n - s_(n-1), removes it.
-        const order = settled ? fit.slope : 2 * local[local.length - 1]! - local[local.length - 2]!;
-        if (!settled) extrapolated++;
-        slopes.push(order);
-        kept.last = { eps: counts.map((S) => c.T / S), errors, fit: { slope: fit.slope, intercept: fit.intercept, halfWidth95: fit.slopeHalfWidth95 } };
-        if (order < ORDER_ONE_INTERVAL[0] || order > ORDER_ONE_INTERVAL[1]) {
-          throw new Error(`order ${order.toFixed(3)} (${settled ? `fitted on the last ${fit.points} of ${counts.length} step sizes` : 'extrapolated from the last two local slopes'}; local ${local.map((x) => x.toFixed(3)).join(', ')}) outside [${ORDER_ONE_INTERVAL}]; errors ${errors.map((e) => e.toExponential(2)).join(', ')}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-        }
-      }),
-      propertyParameters(8),
-    );
-    recordFigure(ctx, 'fitted order (min)', Math.min(...slopes));
-    recordFigure(ctx, 'fitted order (max)', Math.max(...slopes));
-    recordFigure(ctx, 'cases whose local slopes had not settled (order by extrapolated local slopes)', extrapolated);
-    recordFigure(ctx, `cases left out: not asymptotic within ${MAX_GD_STEPS} steps`, notAsymptotic);
-    if (kept.last) recordSeries(ctx, { name: 'GD against the reference flow at T = 1', xLabel: 'eps', yLabel: '|w_GD(T) - w(T)|', x: kept.last.eps, y: kept.last.errors, fit: kept.last.fit });
-  });
-
-  claimTest(['def.path-kernel'], 'the path kernel is additive over concatenated segments, and over [0, h] it is h K^g(w0) + O(h^2)', (ctx) => {
-    let worstAdd = 0;
-    fc.assert(
-      fc.property(flowCaseArb({ batchNorm: false }), fc.integer({ min: 10, max: 90 }), (c, pct) => {
-        const T1 = (pct / 100) * c.T;
-        const opts = { rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: FLOW_MAX_STEPS };
-        const whole = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, ...opts });
-        fc.pre(whole.status !== 'max-steps');
-        const first = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: T1, ...opts });
-        const second = gradientFlow(c.problem, first.wT, { queries: c.queries }, { T: c.T - T1, ...opts });
-        const K = whole.queries!.pathKernel;
-        const K1 = first.queries!.pathKernel;
-        const K2 = second.queries!.pathKernel;
-        const scale = K.data.reduce((s, v) => Math.max(s, Math.abs(v)), 0) + 1e-300;
-        K.data.forEach((v, i) => {
-          const err = Math.abs(v - K1.data[i]! - K2.data[i]!);
-          worstAdd = Math.max(worstAdd, err / scale);
-          if (err > IDENTITY_RTOL * scale) throw new Error(`K^p[0,T] - K^p[0,T1] - K^p[T1,T] = ${err.toExponential(3)} (relative ${(err / scale).toExponential(3)}) at entry ${i}; ${describeFlowCase(c)}; seed ${SEED}`);
-        });
-      }),
-      propertyParameters(10),
-    );
-    recordFigure(ctx, 'worst relative additivity error', worstAdd);
-    // The short-time limit on one pinned case: |K^p([0, h]) / h - K^g(w0)| shrinks like h.
-    const c = fc.sample(flowCaseArb({ maxOutputDim: 1 }), { numRuns: 1, seed: SEED })[0]!;
-    const Kg = tangentKernel(c.model, c.w0, c.queries, c.problem.xTrain);
-    const hs = [0.02, 0.01, 0.005, 0.0025];
-    const errors = hs.map((h) => {
-      const Kp = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: h, rtol: FLOW_RTOL, atol: FLOW_ATOL }).queries!.pathKernel;
-      return Math.max(...Array.from(Kp.data, (v, i) => Math.abs(v / h - Kg.data[i]!)));
-    });
-    const fit = fitLogLog(hs, errors);
-    recordFigure(ctx, 'fitted order of K^p(0,h)/h - K^g(w0)', fit.slope);
-    recordSeries(ctx, { name: 'short-time limit of the path kernel', xLabel: 'h', yLabel: 'max |K^p([0, h]) / h - K^g(w0)|', x: hs, y: errors, fit: { slope: fit.slope, intercept: fit.intercept, halfWidth95: fit.slopeHalfWidth95 } });
-    expect(fit.slope, `errors ${errors}`).toBeGreaterThan(ORDER_ONE_INTERVAL[0]);
-    expect(fit.slope).toBeLessThan(ORDER_ONE_INTERVAL[1]);
-  });
 });

@@ -6,8 +6,8 @@
  * @module
  */
 
-/** What a passing check means. */
-export type EvidenceKind = 'identity' | 'limit' | 'law' | 'caveat';
+/** What kind of statement a claim is: an exact identity, a limit (an order of convergence), a measured law, or a caveat. */
+export type ClaimKind = 'identity' | 'limit' | 'law' | 'caveat';
 
 /** Where a claim sits in the argument, in the paper's order. */
 export const SECTIONS = [
@@ -37,7 +37,7 @@ export interface Claim {
   readonly source: string;
   /** IDs of the claims it uses (edges of the dependency graph). */
   readonly uses: readonly string[];
-  readonly kind: EvidenceKind;
+  readonly kind: ClaimKind;
   readonly section: SectionId;
   /** When the claim's check belongs to an open issue not yet done: the issue, for example "#6". */
   readonly pending?: string;

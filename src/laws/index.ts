@@ -7,3 +7,4 @@ export * from './fit.js';
 export * from './regimes.js';
 export * from './interpretation.js';
 export * from './sweep.js';
+export * from './verdict.js';

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { CLAIMS, SECTIONS, type Claim } from '../claims/index.js';
-import { claimStatus, type ClaimStatus, type Series, type TestOutcome } from './status.js';
+import { CLAIMS, SECTIONS, type CaseAccount, type Claim, type Evidence } from '../claims/index.js';
+import { CLAIM_STATUSES, claimStatus, type ClaimStatus, type Series, type TestOutcome } from './status.js';
 
 /** One claim's entry. */
 export interface ClaimReport {
@@ -21,6 +21,10 @@ export interface ClaimReport {
   readonly status: ClaimStatus;
   readonly tests: readonly { readonly name: string; readonly file: string; readonly state: string; readonly durationMs: number; readonly error: string | null }[];
   readonly figures: Readonly<Record<string, number | string>>;
+  /** What each passed test showed about the claim, with the test's name. */
+  readonly evidence: readonly (Evidence & { readonly test: string })[];
+  /** The case accounts of the tests citing the claim (skips, widenings, findings per property). */
+  readonly accounts: readonly (CaseAccount & { readonly test: string })[];
   readonly series: readonly Series[];
 }
 
@@ -41,7 +45,7 @@ export interface ArgumentReport {
 export function buildArgument(outcomes: readonly TestOutcome[], meta: { seed: number; deep: boolean; versions: Record<string, string>; date?: string }): ArgumentReport {
   const byClaim = new Map<string, TestOutcome[]>();
   for (const t of outcomes) for (const id of t.claims) byClaim.set(id, [...(byClaim.get(id) ?? []), t]);
-  const totals: Record<string, number> = { claims: CLAIMS.length, tests: outcomes.length, verified: 0, measured: 0, 'caveat-shown': 0, failing: 0, untested: 0 };
+  const totals: Record<string, number> = { claims: CLAIMS.length, tests: outcomes.length, ...Object.fromEntries(CLAIM_STATUSES.map((s) => [s, 0])) };
   const reports = CLAIMS.map((c): ClaimReport => {
     // Tests whose first claim is this one lead (they are about it); figures recorded for this claim alone
     // come first of all.
@@ -63,6 +67,8 @@ export function buildArgument(outcomes: readonly TestOutcome[], meta: { seed: nu
       status,
       tests: tests.map((t) => ({ name: t.name, file: t.file, state: t.state, durationMs: t.durationMs, error: t.error })),
       figures,
+      evidence: tests.filter((t) => t.state === 'passed').flatMap((t) => (t.evidence?.[c.id] ?? []).map((e) => ({ ...e, test: t.name }))),
+      accounts: tests.flatMap((t) => (t.accounts ?? []).map((a) => ({ ...a, test: t.name }))),
       series: tests.flatMap((t) => t.series).filter((s) => s.claim === undefined || s.claim === c.id),
     };
   });
@@ -78,12 +84,59 @@ export function buildArgument(outcomes: readonly TestOutcome[], meta: { seed: nu
   };
 }
 
-const MARK: Record<ClaimStatus, string> = { verified: '✓', measured: '≈', 'caveat-shown': '!', failing: '✗', untested: '·' };
+/** One mark per status for the terminal. */
+export const STATUS_MARKS: Record<ClaimStatus, string> = {
+  verified: '✓',
+  'law-consistent': '≈',
+  'caveat-found': '!',
+  'caveat-pinned': '¡',
+  'by-construction': '=',
+  inconclusive: '?',
+  contradicted: '≠',
+  failing: '✗',
+  untested: '·',
+};
+
+/** The status names as the totals line spells them. */
+export const STATUS_WORDS: Record<ClaimStatus, string> = {
+  verified: 'verified against an independent computation',
+  'law-consistent': 'law consistent',
+  'caveat-found': 'caveats found by search',
+  'caveat-pinned': 'caveats pinned',
+  'by-construction': 'by construction',
+  inconclusive: 'inconclusive',
+  contradicted: 'contradicted',
+  failing: 'failing',
+  untested: 'untested',
+};
+
+/** The totals as one line: "49 claims: 30 verified against an independent computation, ...". */
+export function formatTotals(r: ArgumentReport): string {
+  const t = r.totals;
+  return `${t.claims} claims: ${CLAIM_STATUSES.map((s) => `${t[s]} ${STATUS_WORDS[s]}`).join(', ')}`;
+}
 
 function formatFigure(v: number | string): string {
   if (typeof v === 'string') return v;
   if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
   return v.toExponential(2);
+}
+
+/** A short account of what the evidence showed: the independent computations, the laws' estimates, the searches. */
+export function evidenceSummary(c: Pick<ClaimReport, 'evidence'>): string {
+  const parts: string[] = [];
+  const against = [...new Set(c.evidence.flatMap((e) => (e.kind === 'verified' ? [e.against] : [])))];
+  if (against.length) parts.push(`vs ${against.join(', ')}`);
+  for (const e of c.evidence) {
+    if (e.kind !== 'law') continue;
+    const n = e.cases.consistent + e.cases.inconclusive + e.cases.contradicted;
+    parts.push(`${e.verdict}: ${e.estimate.toFixed(3)} ± ${e.halfWidth.toFixed(3)} (stated ${e.rule.expected}, competitor ${e.rule.competitor}${n > 1 ? `; cases ${e.cases.consistent}/${n} consistent` : ''})`);
+  }
+  for (const e of c.evidence) if (e.kind === 'caveat-found') parts.push(`found in ${e.hits} of ${e.searched} searched`);
+  const pinned = c.evidence.filter((e) => e.kind === 'caveat-pinned').length;
+  if (pinned) parts.push(`${pinned} pinned example${pinned === 1 ? '' : 's'}`);
+  if (against.length === 0 && c.evidence.some((e) => e.kind === 'by-construction')) parts.push('by construction');
+  return parts.join('; ');
 }
 
 /** The argument as terminal text, in the paper's order. */
@@ -100,12 +153,12 @@ export function formatArgument(r: ArgumentReport, maxFigures = 2): string {
         .slice(0, maxFigures)
         .map(([k, v]) => `${k}: ${formatFigure(v)}`)
         .join('; ');
-      const tail = c.status === 'untested' ? (c.pending ? `pending issue ${c.pending}` : 'no test ran') : c.status === 'failing' ? `FAILED: ${c.tests.find((t) => t.error)?.error ?? ''}` : figs;
-      lines.push(`  ${MARK[c.status]} ${c.id.padEnd(26)} ${c.status.padEnd(12)} ${c.title}${tail ? ` | ${tail}` : ''} (${c.tests.length} test${c.tests.length === 1 ? '' : 's'})`);
+      const shown = evidenceSummary(c);
+      const tail = c.status === 'untested' ? (c.pending ? `pending issue ${c.pending}` : 'no test ran') : c.status === 'failing' ? `FAILED: ${c.tests.find((t) => t.error)?.error ?? ''}` : [shown, figs].filter((x) => x !== '').join('; ');
+      lines.push(`  ${STATUS_MARKS[c.status]} ${c.id.padEnd(30)} ${c.status.padEnd(15)} ${c.title}${tail ? ` | ${tail}` : ''} (${c.tests.length} test${c.tests.length === 1 ? '' : 's'})`);
     }
   }
-  const t = r.totals;
   lines.push('');
-  lines.push(`${t.claims} claims: ${t.verified} verified, ${t.measured} measured, ${t['caveat-shown']} caveats shown, ${t.failing} failing, ${t.untested} untested; ${t.tests} tests (${r.uncitedTests} engine unit tests cite no claim)`);
+  lines.push(`${formatTotals(r)}; ${r.totals.tests} tests (${r.uncitedTests} engine unit tests cite no claim)`);
   return lines.join('\n');
 }

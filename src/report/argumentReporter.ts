@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { buildArgument, formatArgument } from './argument.js';
+import type { CaseAccount, Evidence } from '../claims/index.js';
 import type { Series, TestOutcome } from './status.js';
 
 const require = createRequire(import.meta.url);
@@ -41,7 +42,7 @@ export default class ArgumentReporter implements Reporter {
     const outcomes: TestOutcome[] = [];
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
-        const meta = test.meta() as { claims?: string[]; figures?: Record<string, number | string>; claimFigures?: Record<string, Record<string, number | string>>; series?: Series[] };
+        const meta = test.meta() as { claims?: string[]; figures?: Record<string, number | string>; claimFigures?: Record<string, Record<string, number | string>>; series?: Series[]; evidence?: Record<string, Evidence[]>; accounts?: CaseAccount[] };
         const result = test.result();
         const diagnostic = test.diagnostic();
         const firstError = result.state === 'failed' ? (result.errors?.[0]?.message ?? 'failed').split('\n').find((l) => l.trim() !== '') ?? 'failed' : null;
@@ -53,6 +54,8 @@ export default class ArgumentReporter implements Reporter {
           claims: meta.claims ?? [],
           figures: meta.figures ?? {},
           claimFigures: meta.claimFigures ?? {},
+          evidence: meta.evidence ?? {},
+          accounts: meta.accounts ?? [],
           series: meta.series ?? [],
           error: firstError,
         });

@@ -11,8 +11,12 @@ import type { ClaimStatus } from '../status.js';
 /** Fill colour per status. */
 export const STATUS_COLOURS: Record<ClaimStatus, string> = {
   verified: '#9be29b',
-  measured: '#9ec9f0',
-  'caveat-shown': '#f5c26b',
+  'law-consistent': '#9ec9f0',
+  'caveat-found': '#f5c26b',
+  'caveat-pinned': '#f9e0b0',
+  'by-construction': '#d7ccc8',
+  inconclusive: '#fff59d',
+  contradicted: '#ce93d8',
   failing: '#f08080',
   untested: '#e0e0e0',
 };

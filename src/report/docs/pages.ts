@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { ArgumentReport, ClaimReport } from '../argument.js';
+import { formatTotals, type ArgumentReport, type ClaimReport } from '../argument.js';
+import { CLAIM_STATUSES } from '../status.js';
 import { STATUS_COLOURS } from './graph.js';
 import { escapeHtml, renderMath } from './math.js';
 
@@ -69,13 +70,40 @@ ${s.claims
 <p class="run">Run of ${escapeHtml(report.date)} · seed <code>${report.seed}</code>${report.deep ? ' · deep mode' : ''} · ${Object.entries(report.versions)
       .map(([k, v]) => `${escapeHtml(k)} ${escapeHtml(v)}`)
       .join(' · ')}</p>
-<p class="totals">${t.claims} claims: ${t.verified} verified, ${t.measured} measured, ${t['caveat-shown']} caveats shown, ${t.failing} failing, ${t.untested} untested · ${t.tests} tests.</p>
-<p>Each claim of the paper is checked by the tests named on its page; a <em>verified</em> identity holds to a tolerance derived from float64 rounding or the integrator's tolerance, a <em>measured</em> law has a fitted slope with its interval, a <em>caveat</em> is shown by a counterexample. The graph shows which claims each one uses.</p>
+<p class="totals">${escapeHtml(formatTotals(report))} · ${t.tests} tests.</p>
+<p>Each claim of the paper is checked by the tests named on its page, and each test says what stands on the other side of its comparison. <em>Verified</em>: agreement with a named independent computation (finite differences, mathjs, a closed form, PyTorch, scipy, TensorFlow.js, a second implementation), to a tolerance derived from float64 rounding or the integrator's tolerance. <em>By construction</em>: the check repeats algebra the code performs itself; shown, not counted as verified. <em>Law consistent</em>: a measured exponent whose interval holds the stated value and excludes a competitor named in advance; <em>inconclusive</em>: the interval holds both; <em>contradicted</em>: it excludes the stated value (a result, explained on the claim's page). <em>Caveat found</em>: a search over generated cases found it (with the search's size); <em>caveat pinned</em>: a hand-pinned example shows it. The graph shows which claims each one uses.</p>
 <h2>Dependency graph</h2>
-<div class="legend">${(Object.keys(STATUS_COLOURS) as (keyof typeof STATUS_COLOURS)[]).map((s) => badge(s)).join(' ')}</div>
+<div class="legend">${CLAIM_STATUSES.map((s) => badge(s)).join(' ')}</div>
 <div class="graph" id="dependency-graph">${graphSvg}</div>
 ${sections}`,
   );
+}
+
+function evidenceRow(e: ClaimReport['evidence'][number]): string {
+  const what =
+    e.kind === 'verified'
+      ? `verified against <strong>${escapeHtml(e.against)}</strong>`
+      : e.kind === 'law'
+        ? `law <strong>${e.verdict}</strong>: ${escapeHtml(e.rule.quantity)} = ${e.estimate.toFixed(4)} ± ${e.halfWidth.toFixed(4)}; stated ${e.rule.expected}, competitor ${e.rule.competitor}${e.cases.consistent + e.cases.inconclusive + e.cases.contradicted > 1 ? `; cases: ${e.cases.consistent} consistent, ${e.cases.inconclusive} inconclusive, ${e.cases.contradicted} contradicted` : ''}<div class="reason">Rule: ${escapeHtml(e.rule.reason)}</div>`
+        : e.kind === 'caveat-found'
+          ? `caveat <strong>found by search</strong>: ${e.hits} of ${e.searched} searched (${((100 * e.hits) / Math.max(e.searched, 1)).toFixed(1)}%)`
+          : e.kind === 'caveat-pinned'
+            ? `caveat shown on <strong>${e.cases} pinned</strong> example${e.cases === 1 ? '' : 's'}`
+            : '<strong>by construction</strong> (not counted as verified)';
+  return `<tr><td>${what}${e.detail ? `<div class="detail">${escapeHtml(e.detail)}</div>` : ''}</td><td class="figure">${escapeHtml(e.test)}</td></tr>`;
+}
+
+function evidenceHtml(claim: ClaimReport): string {
+  if (claim.evidence.length === 0) return '<p>No evidence recorded in the last run.</p>';
+  return `<table class="evidence"><tbody>${claim.evidence.map(evidenceRow).join('\n')}</tbody></table>`;
+}
+
+function accountsHtml(claim: ClaimReport): string {
+  if (claim.accounts.length === 0) return '';
+  const reasons = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, v]) => `${v} ${escapeHtml(k)}`).join('; ') || '0';
+  const rows = claim.accounts.map((a) => `<tr><td>${escapeHtml(a.label)}</td><td>${a.drawn}</td><td>${reasons(a.skipped)}</td><td>${reasons(a.widened)}</td><td>${reasons(a.findings)}</td><td class="figure">${escapeHtml(a.test)}</td></tr>`);
+  return `<h3>Generated cases</h3><p>A property fails when more than ${Math.round(100 * Math.max(...claim.accounts.map((a) => a.maxShare)))}% of its drawn cases are skipped or checked with a widened tolerance.</p>
+<table class="accounts"><thead><tr><th>check</th><th>drawn</th><th>skipped</th><th>widened</th><th>findings</th><th>test</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 /** One claim's page. */
@@ -99,6 +127,9 @@ export function claimPage(report: ArgumentReport, claim: ClaimReport, plots: rea
 <p>${badge(claim.status)} <span class="kind">${claim.kind}</span> · ${escapeHtml(claim.source)}${claim.pending ? ` · pending issue ${escapeHtml(claim.pending)}` : ''}</p>
 <div class="statement">${renderMath(claim.statement)}</div>
 <p>Uses: ${uses || 'nothing (a starting point)'} · used by: ${usedBy.map((c) => `<a href="${c.id}.html"><code>${c.id}</code></a>`).join(', ') || 'nothing'}</p>
+<h2>Evidence</h2>
+${evidenceHtml(claim)}
+${accountsHtml(claim)}
 <h2>Figures of the last run</h2>
 ${figures.length ? `<table class="figures"><tbody>${figures.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${figureValue(v)}</td></tr>`).join('\n')}</tbody></table>` : '<p>No figures recorded.</p>'}
 ${plots.length ? `<h2>Plots</h2>${plots.map((p) => `<div class="plot">${p}</div>`).join('\n')}` : ''}
@@ -134,5 +165,7 @@ td.figure { color: #444; font-size: 0.9em; }
 pre { background: #f4f4f4; padding: 0.7em; overflow-x: auto; }
 .error { color: #b00020; font-size: 0.9em; }
 .kind { color: #555; }
+.reason, .detail { color: #555; font-size: 0.88em; }
+th { text-align: left; font-weight: 600; padding: 0.3em 0.5em; border-bottom: 1px solid #ccc; }
 .run, .totals { color: #333; }
 `;
