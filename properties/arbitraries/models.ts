@@ -1,7 +1,7 @@
 /**
- * Generators of architectures, parameters and inputs. Architectures come from fc.letrec (a layer list is a
- * layer followed by a layer list, to a bounded depth); numbers come from scaled integers or from the seeded
- * engine generator, never from raw fc.double (whose draws in [-1, 1] are mostly about 1e-150).
+ * Generators of architectures, parameters and inputs. Architectures are drawn constructively (a depth, then
+ * that many layers; no filter throws generated cases away); numbers come from scaled integers or from the
+ * seeded engine generator, never from raw fc.double (whose draws in [-1, 1] are mostly about 1e-150).
  *
  * @module
  */
@@ -32,34 +32,38 @@ export interface ArchitectureOptions {
   readonly layerNorm?: boolean;
   /** Restrict the activations (default: every smooth one, plus ReLU when `relu`). */
   readonly activations?: readonly string[];
+  /** Fewest hidden layers (default 0; 1 or more makes the model nonlinear in w, as the laws need). */
+  readonly minDepth?: number;
+  /**
+   * Layer norm only over layers at least this wide (default 2: over one unit the spec refuses it). Over two
+   * units it is a smoothed sign with a transition of width sqrt(1e-5): flows through it stiffen.
+   */
+  readonly minNormWidth?: number;
 }
 
-type LayerInput = { width: number; activation: string; residual: boolean; norm: 'none' | 'layer' | 'batch' };
-
-/** MLP specs: depth, widths, activations, residual connections, normalisation, parametrisation, outputs. */
+/**
+ * MLP specs: depth, widths, activations, residual connections, normalisation, parametrisation, outputs. Built
+ * constructively (the depth, then the layers), never by filtering.
+ */
 export function mlpSpecArb(options: ArchitectureOptions = {}): fc.Arbitrary<ModelSpecInput> {
   const activations: string[] = options.activations ? [...options.activations] : [...SMOOTH_ACTIVATIONS, ...(options.relu ? ['relu'] : [])];
   const norms = NORMS.filter((n) => (n !== 'batch' || options.batchNorm) && (n !== 'layer' || options.layerNorm !== false));
   const maxDepth = options.maxDepth ?? SIZES.maxDepth;
-  const { layers } = fc.letrec<{ layers: LayerInput[]; layer: LayerInput }>((tie) => ({
-    // Weighted towards deeper networks: a plain 1:1 choice would leave half of the MLPs without hidden layers.
-    layers: fc.oneof(
-      { depthSize: 'small', maxDepth },
-      { arbitrary: fc.constant<LayerInput[]>([]), weight: 1 },
-      { arbitrary: fc.tuple(tie('layer'), tie('layers')).map(([first, rest]) => [first, ...rest]), weight: 3 },
-    ),
-    layer: fc.record({
-      width: fc.integer({ min: 1, max: options.maxWidth ?? SIZES.maxWidth }),
-      activation: fc.constantFrom(...activations),
-      residual: fc.boolean(),
-      norm: fc.constantFrom(...norms),
-    }),
-  }));
+  const minDepth = Math.min(options.minDepth ?? 0, maxDepth);
+  const minNormWidth = Math.max(options.minNormWidth ?? 2, 2);
+  const layer = fc.record({
+    width: fc.integer({ min: 1, max: options.maxWidth ?? SIZES.maxWidth }),
+    activation: fc.constantFrom(...activations),
+    residual: fc.boolean(),
+    norm: fc.constantFrom(...norms),
+  });
+  // The depth first, then that many layers: constructive, so that no generated case is thrown away.
+  const layers = fc.integer({ min: minDepth, max: maxDepth }).chain((depth) => fc.array(layer, { minLength: depth, maxLength: depth }));
   return fc
     .record({
       inputDim: fc.integer({ min: 1, max: SIZES.maxInputDim }),
       outputDim: fc.integer({ min: 1, max: options.maxOutputDim ?? SIZES.maxOutputDim }),
-      layers: layers.filter((ls) => ls.length <= maxDepth),
+      layers,
       parametrisation: fc.constantFrom(...PARAMETRISATIONS),
       bias: fc.boolean(),
     })
@@ -69,8 +73,9 @@ export function mlpSpecArb(options: ArchitectureOptions = {}): fc.Arbitrary<Mode
       const fixed = ls.map((l) => {
         const w = l.residual ? width : l.width;
         width = w;
-        // Layer norm over one unit is refused by the spec (it outputs its shift alone).
-        return { ...l, width: w, norm: l.norm === 'layer' && w === 1 ? ('none' as const) : l.norm };
+        // Layer norm over one unit is refused by the spec (it outputs its shift alone); narrower than
+        // minNormWidth it is left out.
+        return { ...l, width: w, norm: l.norm === 'layer' && w < minNormWidth ? ('none' as const) : l.norm };
       });
       return { kind: 'mlp', inputDim, outputDim, layers: fixed, parametrisation, bias } as ModelSpecInput;
     });

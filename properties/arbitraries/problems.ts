@@ -30,6 +30,10 @@ export interface FlowCaseOptions extends ArchitectureOptions {
   readonly maxTrain?: number;
   /** Largest query set (default 3). */
   readonly maxQueries?: number;
+  /** Smallest training set (default 1). */
+  readonly minTrain?: number;
+  /** Smallest query set (default 1). */
+  readonly minQueries?: number;
   /** Restrict the losses (default: all that fit the output count). */
   readonly losses?: readonly ('squared' | 'huber' | 'binaryLogistic' | 'softmaxCrossEntropy')[];
   /** Horizons to draw from (default 0.5, 1, 2). */
@@ -58,12 +62,14 @@ export function flowCaseArb(options: FlowCaseOptions = {}, specs: fc.Arbitrary<M
   return specs.chain((spec) => {
     const model = compileModel(spec);
     const fitting = lossNames.filter((n) => lossFor(n, model.outputDim) !== null);
-    if (fitting.length === 0) return fc.constant(null);
+    // A generator asked for losses that cannot fit its own specs is a mistake of the property, not a case.
+    if (fitting.length === 0) throw new Error(`flowCaseArb: none of the losses ${lossNames.join(', ')} fits ${model.outputDim} output(s) of ${JSON.stringify(spec)}`);
+    const maxQueries = options.maxQueries ?? 3;
     return fc
       .record({
         lossName: fc.constantFrom(...fitting),
-        m: fc.integer({ min: 1, max: maxTrain }),
-        n: fc.integer({ min: 1, max: options.maxQueries ?? 3 }),
+        m: fc.integer({ min: Math.min(options.minTrain ?? 1, maxTrain), max: maxTrain }),
+        n: fc.integer({ min: Math.min(options.minQueries ?? 1, maxQueries), max: maxQueries }),
         paramSeed: fc.nat({ max: 2 ** 31 - 1 }),
         dataSeed: fc.nat({ max: 2 ** 31 - 1 }),
         T: fc.constantFrom(...(options.horizons ?? [0.5, 1, 2])),
@@ -80,7 +86,7 @@ export function flowCaseArb(options: FlowCaseOptions = {}, specs: fc.Arbitrary<M
           T,
         })),
       );
-  }).filter((c): c is FlowCase => c !== null);
+  });
 }
 
 /**
