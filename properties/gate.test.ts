@@ -3,9 +3,13 @@
  * issue), and every claim a test cites is registered. The second block shows the gate failing on a registry
  * with an untested claim and on a citation of an unregistered claim, so that a green gate means something.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLAIMS, checkGate, type Claim } from '../src/claims/index.js';
 import { citationMap, citationsIn, scanCitations } from '../src/report/citations.js';
+import { arbitraryFilters, rawPreconditions } from './arbitraries/hollowChecks.js';
 
 const citations = scanCitations('properties');
 
@@ -20,6 +24,33 @@ describe('the gate', () => {
     const stale = CLAIMS.filter((c) => c.pending !== undefined && (map.get(c.id)?.length ?? 0) > 0).map((c) => c.id);
     expect(stale).toEqual([]);
   });
+});
+
+describe('no case is left out silently', () => {
+  it('no property calls fc.pre outside the ledger (a skipped case must be counted)', () => {
+    expect(rawPreconditions('properties').map((p) => `${p.file}:${p.line}: ${p.text}`)).toEqual([]);
+  });
+
+  it('no property filters an arbitrary (generate constructively, or count what is left out)', () => {
+    expect(arbitraryFilters('properties').map((p) => `${p.file}:${p.line}: ${p.text}`)).toEqual([]);
+  }, 60_000);
+
+  it('the scans find what they look for', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pathkernel-gate-'));
+    const cwd = process.cwd();
+    try {
+      mkdirSync(join(dir, 'p'));
+      // Written in pieces so that the scan of this file itself does not see them.
+      writeFileSync(join(dir, 'p', 'x.ts'), ["import fc from 'fast-check';", 'export const a = fc.integer().fil' + 'ter((k) => k !== 0);', 'export const b = [1, 2].filter((k) => k > 1);', 'fc.p' + 're(true);'].join('\n'));
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: true, typeRoots: [join(cwd, 'node_modules/@types')], baseUrl: cwd, paths: { 'fast-check': [join(cwd, 'node_modules/fast-check')] } }, include: ['p'] }));
+      process.chdir(dir);
+      expect(rawPreconditions('p').map((p) => p.line)).toEqual([4]);
+      expect(arbitraryFilters('p').map((p) => p.line)).toEqual([2]);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('the gate can fail', () => {
