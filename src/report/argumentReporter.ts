@@ -66,7 +66,8 @@ export default class ArgumentReporter implements Reporter {
       deep: process.env['PATHKERNEL_DEEP'] === '1' || process.env['PATHKERNEL_DEEP'] === 'true',
       versions: { pathkernel: readOwnVersion(), node: process.version, vitest: version('vitest'), 'fast-check': version('fast-check') },
     });
-    const full = this.options.outputFile ?? 'build/argument.json';
+    // PATHKERNEL_ARGUMENT_FILE lets a seed sweep keep each run's report apart (scripts/seeds.ts).
+    const full = this.options.outputFile ?? process.env['PATHKERNEL_ARGUMENT_FILE'] ?? 'build/argument.json';
     const file = complete ? full : full.replace(/\.json$/, '-partial.json');
     mkdirSync(file.replace(/\/[^/]*$/, '') || '.', { recursive: true });
     writeFileSync(file, JSON.stringify(report, null, 1) + '\n');

@@ -1,8 +1,9 @@
 /**
  * Builds the companion site under build/docs from build/argument.json: the overview with the dependency
  * graph, one page per claim (KaTeX rendered at build time, figures, plots as SVG, tests, source, replay),
- * the command line's page, the last `npm run bench` (build/bench.md) as the benchmarks page, and the site's assets (KaTeX's stylesheet and fonts, copied so the site works
- * offline). typedoc writes the API pages to build/docs/api (`npm run docs` runs both).
+ * the command line's page, the last `npm run bench` (build/bench.md) as the benchmarks page, the committed
+ * summaries of the seed sweep and of mutation testing (docs/results/), every other markdown page of docs/, and
+ * the site's assets (KaTeX's stylesheet and fonts, copied so the site works offline). typedoc writes the API pages to build/docs/api (`npm run docs` runs both).
  *
  * Run by scripts/docs.ts (`npm run docs`).
  *
@@ -16,6 +17,7 @@ import type { ArgumentReport } from './argument.js';
 import { dependencyGraphSvg } from './docs/graph.js';
 import { claimPage, documentPage, overviewPage, SITE_CSS, type SourceIndex } from './docs/pages.js';
 import { seriesSvg } from './docs/plot.js';
+import { seedSweepMarkdown, type SeedSweep } from './seeds.js';
 
 const require = createRequire(import.meta.url);
 
@@ -36,7 +38,7 @@ export function claimSources(root: string): SourceIndex {
 }
 
 /** Build the site; returns the files written. */
-export async function buildDocs(argumentFile = 'build/argument.json', outDir = 'build/docs', benchFile = 'build/bench.md'): Promise<string[]> {
+export async function buildDocs(argumentFile = 'build/argument.json', outDir = 'build/docs', benchFile = 'build/bench.md', resultsDir = 'docs/results'): Promise<string[]> {
   if (!existsSync(argumentFile)) throw new Error(`${argumentFile} not found: run the argument first (npm start, or npm test)`);
   const report = JSON.parse(readFileSync(argumentFile, 'utf8')) as ArgumentReport;
   const written: string[] = [];
@@ -65,5 +67,19 @@ export async function buildDocs(argumentFile = 'build/argument.json', outDir = '
     ? await marked.parse(readFileSync(benchFile, 'utf8'))
     : `<h1>Benchmarks</h1><p>No bench run yet: <code>npm run bench</code> writes ${benchFile}, and the next <code>npm run docs</code> shows it here.</p>`;
   write('bench.html', documentPage('Benchmarks', bench));
+  // The committed summaries of the runs that do not fit the default run: the seed sweep and mutation testing.
+  const seeds = existsSync(join(resultsDir, 'seeds.json'))
+    ? await marked.parse(seedSweepMarkdown(JSON.parse(readFileSync(join(resultsDir, 'seeds.json'), 'utf8')) as SeedSweep))
+    : `<h1>Seed sweep</h1><p>No sweep committed yet: <code>npm run seeds -- 20</code> writes ${join(resultsDir, 'seeds.json')}.</p>`;
+  write('seeds.html', documentPage('Seed sweep', seeds));
+  const mutation = existsSync(join(resultsDir, 'mutation.md'))
+    ? await marked.parse(readFileSync(join(resultsDir, 'mutation.md'), 'utf8'))
+    : `<h1>Mutation testing</h1><p>No mutation run committed yet: <code>npm run mutants</code> writes ${join(resultsDir, 'mutation.md')}.</p>`;
+  write('mutation.html', documentPage('Mutation testing', mutation));
+  // Hand-written pages of docs/ (each markdown file becomes a page of the same name).
+  for (const name of existsSync('docs') ? readdirSync('docs').filter((n) => n.endsWith('.md') && n !== 'cli.md') : []) {
+    const html = await marked.parse(readFileSync(join('docs', name), 'utf8'));
+    write(name.replace(/\.md$/, '.html'), documentPage(name.replace(/\.md$/, ''), html));
+  }
   return written;
 }

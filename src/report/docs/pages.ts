@@ -25,7 +25,7 @@ function layout(title: string, depth: number, body: string): string {
 <link rel="stylesheet" href="${up}assets/site.css">
 </head>
 <body>
-<header><a href="${up}index.html">pathkernel</a> · <a href="${up}api/index.html">API</a> · <a href="${up}cli.html">command line</a> · <a href="${up}bench.html">benchmarks</a></header>
+<header><a href="${up}index.html">pathkernel</a> · <a href="${up}api/index.html">API</a> · <a href="${up}cli.html">command line</a> · <a href="${up}seeds.html">seeds</a> · <a href="${up}mutation.html">mutation testing</a> · <a href="${up}bench.html">benchmarks</a></header>
 <main>
 ${body}
 </main>
