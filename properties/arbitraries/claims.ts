@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { it, type TestContext } from 'vitest';
 import type { CaseAccount, Evidence, IndependentReference, LawRule, LawVerdict, VerdictCounts } from '../../src/claims/index.js';
 import type { Series } from '../../src/report/status.js';
@@ -63,6 +64,7 @@ export function claimTest(claims: readonly string[], name: string, body: (ctx: T
       }
       await body(ctx);
       closeLedgers(ctx);
+      checkVerdictsAgainstBaseline(ctx, claims);
       const missing = claims.filter((c) => (ctx.task.meta.evidence?.[c]?.length ?? 0) === 0);
       if (missing.length > 0) {
         throw new Error(`the test cites ${missing.join(', ')} but records no evidence for ${missing.length === 1 ? 'it' : 'them'}: say what stands on the other side of the check (verified against an independent computation, by construction, a law's verdict, a caveat found or pinned)`);
@@ -71,6 +73,27 @@ export function claimTest(claims: readonly string[], name: string, body: (ctx: T
     opts.timeout,
   );
 }
+
+/**
+ * Mutation testing counts a mutant as detected when it changes what the argument says, not only when a test
+ * throws: with PATHKERNEL_VERDICT_BASELINE set to the argument report of the unmutated code (same seed), a
+ * test whose law verdicts differ from the baseline's for the same test fails. Unset, verdicts are results and
+ * never fail a test.
+ */
+function checkVerdictsAgainstBaseline(ctx: TestContext, claims: readonly string[]): void {
+  const file = process.env['PATHKERNEL_VERDICT_BASELINE'];
+  if (file === undefined || file === '') return;
+  baseline ??= JSON.parse(readFileSync(file, 'utf8')) as BaselineReport;
+  for (const claim of claims) {
+    const now = (ctx.task.meta.evidence?.[claim] ?? []).flatMap((e) => (e.kind === 'law' ? [e.verdict] : []));
+    const report = baseline.sections.flatMap((s) => s.claims).find((c) => c.id === claim);
+    const before = (report?.evidence ?? []).filter((e) => e.test === ctx.task.name).flatMap((e) => (e.kind === 'law' ? [e.verdict] : []));
+    if (now.join(',') !== before.join(',')) throw new Error(`${claim}: law verdicts [${now.join(', ')}] differ from the baseline's [${before.join(', ')}] (${file})`);
+  }
+}
+
+type BaselineReport = { sections: { claims: { id: string; evidence?: (Evidence & { test: string })[] }[] }[] };
+let baseline: BaselineReport | undefined;
 
 /** Record what a check showed about one of the test's claims. */
 export function recordEvidence(ctx: TestContext, claim: string, evidence: Evidence): void {

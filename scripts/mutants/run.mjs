@@ -1,0 +1,43 @@
+// `npm run mutants`: mutation testing with Stryker over the seeded sample of scripts/mutants/sample.mjs.
+//   1. draw the sample (build/mutants/sample.json);
+//   2. run the default suite once, unmutated, for the baseline of law verdicts (build/mutants/baseline.json);
+//   3. run Stryker (scripts/mutants/stryker.config.mjs) with the sample checker and the verdict baseline;
+//   4. write the summary (docs/results/mutation.md and mutation.json; commit them with the incremental file).
+// Options: --seed N, --size N, --folders src/losses,src/train (a subset), --reuse-baseline.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { drawSample, FOLDERS, SAMPLE_SEED, SAMPLE_SIZE } from './sample.mjs';
+import { writeSummary } from './summary.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const seed = Number(opt('--seed', SAMPLE_SEED));
+const size = Number(opt('--size', SAMPLE_SIZE));
+const folders = opt('--folders', FOLDERS.join(',')).split(',');
+const unknown = folders.filter((f) => !FOLDERS.includes(f));
+if (unknown.length) throw new Error(`mutants: --folders: ${unknown.join(', ')} not among ${FOLDERS.join(', ')}`);
+mkdirSync('build/mutants', { recursive: true });
+const started = Date.now();
+
+const sample = await drawSample({ seed, size, folders });
+writeFileSync('build/mutants/sample.json', JSON.stringify(sample, null, 1) + '\n');
+console.log(`mutants: sample of ${sample.keys.length} (seed ${seed}): ${Object.entries(sample.perFolder).map(([f, p]) => `${f} ${p.sampled}/${p.total}`).join(', ')}`);
+
+const baseline = resolve('build/mutants/baseline.json');
+if (!(args.includes('--reuse-baseline') && existsSync(baseline))) {
+  console.log('mutants: the unmutated suite, for the baseline of law verdicts');
+  const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=./src/report/argumentReporter.ts', '--outputFile.json=build/mutants/baseline-vitest.json'], { stdio: 'inherit', env: { ...process.env, PATHKERNEL_ARGUMENT_FILE: baseline } });
+  if (run.status !== 0) throw new Error(`mutants: the unmutated suite fails (exit ${run.status}): mutation testing needs a green baseline`);
+}
+
+const mutate = folders.flatMap((f) => [`${f}/**/*.ts`, `!${f}/**/*.test.ts`]).join(',');
+const stryker = spawnSync('npx', ['stryker', 'run', 'scripts/mutants/stryker.config.mjs', '--mutate', mutate], { stdio: 'inherit', env: { ...process.env, PATHKERNEL_MUTANT_SAMPLE: resolve('build/mutants/sample.json'), PATHKERNEL_VERDICT_BASELINE: baseline } });
+if (stryker.status !== 0) throw new Error(`mutants: stryker exited with ${stryker.status}`);
+
+const version = JSON.parse(readFileSync('node_modules/@stryker-mutator/core/package.json', 'utf8')).version;
+const commit = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+const s = writeSummary('build/mutants/mutation.json', 'build/mutants/sample.json', { date: new Date().toISOString(), commit, stryker: version, minutes: Math.round((Date.now() - started) / 60000), cores: cpus().length });
+for (const f of s.folders) console.log(`${f.folder}: ${f.tested} tested, score ${(100 * (f.score ?? 0)).toFixed(1)}%, strict ${(100 * (f.strictScore ?? 0)).toFixed(1)}%, ${f.survivors.length} survivors`);
+console.log('written: docs/results/mutation.md, docs/results/mutation.json');

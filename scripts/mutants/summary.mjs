@@ -1,0 +1,74 @@
+// The mutation summary: from Stryker's JSON report (build/mutants/mutation.json) and the sample, per folder
+// the sampled mutants by status, the score (killed + timed out over all tested, as Stryker counts it) and the
+// strict score (killed only) with 95% Wilson intervals, every survivor with its place and replacement, and the
+// mutants set aside as equivalent with their reasons. Writes docs/results/mutation.json and mutation.md.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { NOT_SAMPLED } from './sampleChecker.mjs';
+
+/** 95% Wilson score interval of k successes in n trials. */
+export function wilson(k, n, z = 1.96) {
+  if (n === 0) return [0, 1];
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [Math.max(0, c - h), Math.min(1, c + h)];
+}
+
+export function summarise(report, sample, meta) {
+  const folders = Object.keys(sample.perFolder);
+  const rows = {};
+  for (const f of folders) rows[f] = { total: sample.perFolder[f].total, sampled: 0, Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, RuntimeError: 0, CompileError: 0, Ignored: 0, survivors: [], equivalent: [] };
+  for (const [file, { mutants, source }] of Object.entries(report.files)) {
+    const rel = file.slice(file.lastIndexOf('src/'));
+    const folder = folders.find((f) => rel.startsWith(`${f}/`));
+    if (!folder) continue;
+    const lines = source.split('\n');
+    for (const m of mutants) {
+      if (m.status === 'CompileError' && m.statusReason === NOT_SAMPLED) continue;
+      const row = rows[folder];
+      row.sampled++;
+      row[m.status] = (row[m.status] ?? 0) + 1;
+      const where = `${rel}:${m.location.start.line}:${m.location.start.column}`;
+      const code = (lines[m.location.start.line - 1] ?? '').trim().slice(0, 160);
+      if (m.status === 'Survived' || m.status === 'NoCoverage') row.survivors.push({ where, mutator: m.mutatorName, replacement: m.replacement, status: m.status, code });
+      if (m.status === 'Ignored') row.equivalent.push({ where, mutator: m.mutatorName, replacement: m.replacement, reason: m.statusReason ?? '' });
+    }
+  }
+  const out = [];
+  for (const f of folders) {
+    const r = rows[f];
+    const tested = r.Killed + r.Timeout + r.Survived + r.NoCoverage;
+    out.push({ folder: f, ...r, tested, score: tested ? (r.Killed + r.Timeout) / tested : null, scoreInterval: wilson(r.Killed + r.Timeout, tested), strictScore: tested ? r.Killed / tested : null, strictInterval: wilson(r.Killed, tested) });
+  }
+  return { ...meta, seed: sample.seed, rule: sample.rule, folders: out };
+}
+
+const pct = (x) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+
+export function markdown(s) {
+  const lines = ['# Mutation testing', '', `Stryker ${s.stryker} over ${s.folders.map((f) => `\`${f.folder}\``).join(', ')}; commit \`${s.commit.slice(0, 12)}\`, ${s.date}; ${s.minutes} min on ${s.cores} cores. Sample: seed ${s.seed}; ${s.rule}. A mutant counts as detected when a test fails on it, including a law whose verdict changes against the unmutated run (PATHKERNEL_VERDICT_BASELINE); timeouts are counted apart in the strict score.`, ''];
+  lines.push('| folder | mutants | sampled | killed | timed out | survived | no coverage | equivalent (set aside) | score (95% interval) | strict score (95% interval) |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const f of s.folders) lines.push(`| \`${f.folder}\` | ${f.total} | ${f.sampled} | ${f.Killed} | ${f.Timeout} | ${f.Survived} | ${f.NoCoverage} | ${f.Ignored} | ${pct(f.score)} (${pct(f.scoreInterval[0])} - ${pct(f.scoreInterval[1])}) | ${pct(f.strictScore)} (${pct(f.strictInterval[0])} - ${pct(f.strictInterval[1])}) |`);
+  for (const f of s.folders) {
+    if (f.survivors.length === 0 && f.equivalent.length === 0) continue;
+    lines.push('', `## \`${f.folder}\``);
+    if (f.survivors.length) {
+      lines.push('', 'Survivors:', '', '| where | mutator | replacement | status | line |', '|---|---|---|---|---|');
+      for (const m of f.survivors) lines.push(`| \`${m.where}\` | ${m.mutator} | \`${m.replacement.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 80)}\` | ${m.status} | \`${m.code.replace(/\|/g, '\\|')}\` |`);
+    }
+    if (f.equivalent.length) {
+      lines.push('', 'Set aside as equivalent (each with the reason written beside it in the source):', '', '| where | mutator | reason |', '|---|---|---|');
+      for (const m of f.equivalent) lines.push(`| \`${m.where}\` | ${m.mutator} | ${m.reason.replace(/\|/g, '\\|')} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function writeSummary(reportFile, sampleFile, meta) {
+  const s = summarise(JSON.parse(readFileSync(reportFile, 'utf8')), JSON.parse(readFileSync(sampleFile, 'utf8')), meta);
+  mkdirSync('docs/results', { recursive: true });
+  writeFileSync('docs/results/mutation.json', JSON.stringify(s, null, 1) + '\n');
+  writeFileSync('docs/results/mutation.md', markdown(s));
+  return s;
+}
