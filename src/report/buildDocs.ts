@@ -2,7 +2,8 @@
  * Builds the companion site under build/docs from build/argument.json: the overview with the dependency
  * graph, one page per claim (KaTeX rendered at build time, figures, plots as SVG, tests, source, replay),
  * the command line's page, the last `npm run bench` (build/bench.md) as the benchmarks page, the committed
- * summaries of the seed sweep and of mutation testing (docs/results/), every other markdown page of docs/, and
+ * summaries of the seed sweep and of mutation testing (docs/results/), every other markdown page of docs/
+ * (docs/claims/<id>.md goes onto that claim's page as its notes), and
  * the site's assets (KaTeX's stylesheet and fonts, copied so the site works offline). typedoc writes the API pages to build/docs/api (`npm run docs` runs both).
  *
  * Run by scripts/docs.ts (`npm run docs`).
@@ -16,6 +17,7 @@ import { marked } from 'marked';
 import type { ArgumentReport } from './argument.js';
 import { dependencyGraphSvg } from './docs/graph.js';
 import { claimPage, documentPage, overviewPage, SITE_CSS, type SourceIndex } from './docs/pages.js';
+import { renderMarkdownWithMath } from './docs/math.js';
 import { seriesSvg } from './docs/plot.js';
 import { seedSweepMarkdown, type SeedSweep } from './seeds.js';
 
@@ -58,7 +60,10 @@ export async function buildDocs(argumentFile = 'build/argument.json', outDir = '
   for (const section of report.sections) {
     for (const claim of section.claims) {
       const plots = await Promise.all(claim.series.map((s) => seriesSvg(s)));
-      write(`claims/${claim.id}.html`, claimPage(report, claim, plots, sources));
+      // A claim's hand-written notes (what a contradicted law means, how an identity reduces to another).
+      const notesFile = join('docs', 'claims', `${claim.id}.md`);
+      const notes = existsSync(notesFile) ? await renderMarkdownWithMath(readFileSync(notesFile, 'utf8')) : null;
+      write(`claims/${claim.id}.html`, claimPage(report, claim, plots, sources, notes));
     }
   }
   const cli = existsSync('docs/cli.md') ? await marked.parse(readFileSync('docs/cli.md', 'utf8')) : '<p>docs/cli.md is missing.</p>';
@@ -78,7 +83,7 @@ export async function buildDocs(argumentFile = 'build/argument.json', outDir = '
   write('mutation.html', documentPage('Mutation testing', mutation));
   // Hand-written pages of docs/ (each markdown file becomes a page of the same name).
   for (const name of existsSync('docs') ? readdirSync('docs').filter((n) => n.endsWith('.md') && n !== 'cli.md') : []) {
-    const html = await marked.parse(readFileSync(join('docs', name), 'utf8'));
+    const html = await renderMarkdownWithMath(readFileSync(join('docs', name), 'utf8'));
     write(name.replace(/\.md$/, '.html'), documentPage(name.replace(/\.md$/, ''), html));
   }
   return written;

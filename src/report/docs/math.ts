@@ -5,6 +5,7 @@
  * @module
  */
 import katex from 'katex';
+import { marked } from 'marked';
 
 /** Escape text for HTML. */
 export function escapeHtml(text: string): string {
@@ -21,4 +22,18 @@ export function renderMath(text: string): string {
       return escapeHtml(part);
     })
     .join('');
+}
+
+/**
+ * Render markdown with TeX math: the math is set aside behind placeholders, the markdown rendered by marked,
+ * and KaTeX's HTML put back, so that markdown never touches the math (underscores, asterisks).
+ */
+export async function renderMarkdownWithMath(markdown: string): Promise<string> {
+  const math: string[] = [];
+  const held = markdown.replace(/\$\$[^$]+\$\$|\$[^$\n]+\$/g, (m) => {
+    math.push(m.startsWith('$$') ? katex.renderToString(m.slice(2, -2), { displayMode: true, throwOnError: true }) : katex.renderToString(m.slice(1, -1), { displayMode: false, throwOnError: true }));
+    return `@@MATH${math.length - 1}@@`;
+  });
+  const html = await marked.parse(held);
+  return html.replace(/@@MATH(\d+)@@/g, (_, k: string) => math[Number(k)]!);
 }

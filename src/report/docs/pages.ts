@@ -107,7 +107,7 @@ function accountsHtml(claim: ClaimReport): string {
 }
 
 /** One claim's page. */
-export function claimPage(report: ArgumentReport, claim: ClaimReport, plots: readonly string[], sources: SourceIndex): string {
+export function claimPage(report: ArgumentReport, claim: ClaimReport, plots: readonly string[], sources: SourceIndex, notes: string | null = null): string {
   const figures = Object.entries(claim.figures);
   const tests = claim.tests
     .map(
@@ -127,6 +127,7 @@ export function claimPage(report: ArgumentReport, claim: ClaimReport, plots: rea
 <p>${badge(claim.status)} <span class="kind">${claim.kind}</span> · ${escapeHtml(claim.source)}${claim.pending ? ` · pending issue ${escapeHtml(claim.pending)}` : ''}</p>
 <div class="statement">${renderMath(claim.statement)}</div>
 <p>Uses: ${uses || 'nothing (a starting point)'} · used by: ${usedBy.map((c) => `<a href="${c.id}.html"><code>${c.id}</code></a>`).join(', ') || 'nothing'}</p>
+${notes ? `<h2>Notes</h2>\n<div class="notes">${notes}</div>` : ''}
 <h2>Evidence</h2>
 ${evidenceHtml(claim)}
 ${accountsHtml(claim)}
