@@ -290,7 +290,7 @@ describe('closed forms of training', () => {
         ledger.draw();
         const eps = o.c / Math.max(...c.values);
         const run = gradientDescent(c.problem, c.w0, { eps, steps: o.steps, record: true });
-        if (run.path!.length !== o.steps + 1 || run.wS !== run.path![o.steps] && dist2(run.wS, run.path![o.steps]!) !== 0) throw new Error(`${o.steps} steps recorded ${run.path!.length - 1} iterates after w_0, or w_S is not the last`);
+        if (run.path!.length !== o.steps + 1 || dist2(run.wS, run.path![o.steps]!) !== 0) throw new Error(`${o.steps} steps recorded ${run.path!.length - 1} iterates after w_0, or w_S is not the last`);
         const F = c.phi.cols;
         const m = c.phi.rows;
         const H = travel(c, o.steps, (lambda) => [1 - eps * lambda, 0, 0, 0]);
