@@ -48,15 +48,13 @@
  * The bound is norm-wise (relative to the largest M_j): an error made in a shared quantity (L'_i, a layer's
  * delta) reaches every component, including those whose own terms are small.
  *
- * Slack. The tests record the measured gaps over these bounds (figures of tfjs.property.ts: about 0.006 for
- * the forward pass, 0.02 for gradients and for the exact representation's outputs, i.e. 50 to 170 times below
- * the bound). The slack is the bound's construction, not a loose constant: LAMBDA = 6 is Hoeffding's tail at a
- * failure probability of 3e-8 per checked entry (a run checks about 10^4 entries, so a 1-sigma bound, LAMBDA = 1,
- * would fail most runs), which is 6 times the typical error; and S, M_j sum the magnitudes of every rounding
- * site's contribution, |w_j d f / d w_j|, which rounding errors of random sign reach only as a root of a sum of
- * squares, a further factor of about sqrt(d) / LAMBDA-free 3 to 10 on these models. A bound tight at the
- * typical error would fail at the tail. The optimisers' steps and trajectories (tfjsTrajectory.ts), whose bounds
- * add worst-case roundings to this gradient bound, come within 2 to 4 times of the measured gaps.
+ * Slack. The tests record the measured gaps over these bounds as figures, and they sit far below 1; that is the
+ * bound's construction, not a loose constant. LAMBDA = 6 is Hoeffding's tail at a failure probability of 3e-8
+ * per checked entry (a run checks thousands of entries, so a bound at the typical, one-sigma error would fail
+ * in most runs), six times the typical error; and S and M_j add the magnitudes of every rounding site's
+ * contribution, |w_j d f / d w_j|, which errors of random sign reach only as the root of a sum of squares. The
+ * optimisers' one-step and trajectory bounds (tfjsTrajectory.ts), which add worst-case roundings of a few
+ * operations to this gradient bound, are the tight ones; their figures show how close.
  *
  * @module
  */
