@@ -127,7 +127,7 @@ export function float32Scales(model: Model, w: Float64Array, X: Matrix): Float32
   let rho: number[] = [];
   for (let i = 0; i < X.rows; i++) {
     const trace = model.trace(w, matrix(1, X.cols, X.data.subarray(i * X.cols, (i + 1) * X.cols)));
-    const hidden = trace.sites.filter((s, n) => s.kind === 'dense' && n > 0);
+    const hidden = trace.sites.flatMap((s, n) => (s.kind === 'dense' && n > 0 ? [s] : []));
     deltaMax ??= matrix(X.rows * O, hidden.length);
     // Layer norm: an affine site (gain and shift) follows the dense site whose output z it normalised.
     const norms = layerNorm ? trace.sites.flatMap((s, n) => (s.kind === 'affine' ? [{ u: s.input, z: trace.sites[n - 1]!.output.value }] : [])) : [];
