@@ -25,6 +25,7 @@ export function roundTrip(c: LinearCase, wMax: number): number {
   return (2 * u * F * Math.sqrt(F) + c.orthogonalityDefect) * wMax;
 }
 
+/** A generated linear-in-features squared-loss problem with A's eigendecomposition. */
 export interface LinearCase {
   readonly spec: FeaturesSpec;
   readonly model: Model;
@@ -88,6 +89,7 @@ export function outputParams(c: LinearCase, w: Float64Array, k: number): Float64
 
 /** V^T x and V z. */
 export const toEigen = (c: LinearCase, x: Float64Array) => Float64Array.from(c.values, (_, a) => x.reduce((s, v, b) => s + c.vectors.data[b * x.length + a]! * v, 0));
+/** V z: back from the eigenbasis. */
 export const fromEigen = (c: LinearCase, z: Float64Array) => Float64Array.from(z, (_, b) => z.reduce((s, v, a) => s + c.vectors.data[b * z.length + a]! * v, 0));
 
 /** c_k = V^T Phi~^T y*_k (/ m): the linear term of output k's gradient in the eigenbasis. */
@@ -117,7 +119,9 @@ export function assemble(c: LinearCase, perCoordinate: (index: number, z0: numbe
   return out;
 }
 
+/** The Euclidean norm. */
 export const norm2 = (v: Float64Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+/** The Euclidean distance. */
 export const dist2 = (a: Float64Array, b: Float64Array) => Math.sqrt(a.reduce((s, x, j) => s + (x - b[j]!) ** 2, 0));
 
 /** The powers of T = [[t00, t01], [t10, t11]]: T^s = a_s T - det a_{s-1} I, a_s = sum_{k<s} r1^k r2^(s-1-k). */
