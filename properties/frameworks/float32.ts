@@ -48,6 +48,14 @@
  * The bound is norm-wise (relative to the largest M_j): an error made in a shared quantity (L'_i, a layer's
  * delta) reaches every component, including those whose own terms are small.
  *
+ * Slack. The tests record the measured gaps over these bounds as figures, and they sit far below 1; that is the
+ * bound's construction, not a loose constant. LAMBDA = 6 is Hoeffding's tail at a failure probability of 3e-8
+ * per checked entry (a run checks thousands of entries, so a bound at the typical, one-sigma error would fail
+ * in most runs), six times the typical error; and S and M_j add the magnitudes of every rounding site's
+ * contribution, |w_j d f / d w_j|, which errors of random sign reach only as the root of a sum of squares. The
+ * optimisers' one-step and trajectory bounds (tfjsTrajectory.ts), which add worst-case roundings of a few
+ * operations to this gradient bound, are the tight ones; their figures show how close.
+ *
  * @module
  */
 import { matrix, UNIT_ROUNDOFF_F32, type Matrix } from '../../src/core/index.js';
@@ -119,7 +127,7 @@ export function float32Scales(model: Model, w: Float64Array, X: Matrix): Float32
   let rho: number[] = [];
   for (let i = 0; i < X.rows; i++) {
     const trace = model.trace(w, matrix(1, X.cols, X.data.subarray(i * X.cols, (i + 1) * X.cols)));
-    const hidden = trace.sites.filter((s, n) => s.kind === 'dense' && n > 0);
+    const hidden = trace.sites.flatMap((s, n) => (s.kind === 'dense' && n > 0 ? [s] : []));
     deltaMax ??= matrix(X.rows * O, hidden.length);
     // Layer norm: an affine site (gain and shift) follows the dense site whose output z it normalised.
     const norms = layerNorm ? trace.sites.flatMap((s, n) => (s.kind === 'affine' ? [{ u: s.input, z: trace.sites[n - 1]!.output.value }] : [])) : [];

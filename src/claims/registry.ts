@@ -481,7 +481,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'xfw.tfjs',
     title: 'TensorFlow.js-trained models obey the exact representation',
-    statement: 'Models trained by TensorFlow.js optimisers (float32) obey the exact discrete representation to float32 precision, and its gradients agree with the float64 engine within float32 rounding.',
+    statement: 'Models trained by TensorFlow.js optimisers (float32) obey the exact discrete representation to float32 precision; its gradients agree with the float64 engine within float32 rounding, and every step and trajectory of tf.train.sgd, momentum (heavy ball, Nesterov) and adam agrees with our float64 optimisers from the same $w_0$ within a derived float32 bound.',
     source: 'cross-check',
     uses: ['disc.exact-path-kernel'],
     kind: 'identity',
@@ -490,7 +490,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'xfw.torch',
     title: 'Agreement with PyTorch float64 fixtures',
-    statement: 'Per-example gradients, tangent kernels and a short GD path agree with committed PyTorch float64 fixtures to about $10^{-12}$ relative.',
+    statement: 'Per-example gradients, tangent kernels, GD paths and torch.optim trajectories (SGD, momentum, Nesterov, Adam, AdamW; L2 and decoupled weight decay; explicit mini-batches; sum and mean losses) agree with committed PyTorch float64 fixtures to about $10^{-12}$ relative, at every step.',
     source: 'cross-check',
     uses: ['def.tangent-kernel'],
     kind: 'identity',

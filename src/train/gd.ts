@@ -1,12 +1,15 @@
 /**
- * Full-batch gradient descent, step P1 of the paper: w_{s+1} = w_s - eps grad_w L(w_s). The path is streamed
- * to the caller (`onStep`) and recorded only when asked.
+ * Full-batch gradient descent, step P1 of the paper: w_{s+1} = w_s - eps grad_w L(w_s). `gradientDescent` is
+ * the trainer ({@link train}) with the `gd` optimiser and the full batch at every step, so that the loop of the
+ * gradient-flow limit (P2) is the loop the PyTorch fixtures check (properties/frameworks/torchOptim.property.ts);
+ * `gdStep` is one such step on its own, for the checks of P1 that look at a single update.
  *
  * @module
  * @claim step.gd-update
  */
 import type { Matrix } from '../core/matrix.js';
 import { lossGradient, type TrainingProblem } from './objective.js';
+import { train } from './trainer.js';
 
 /** One GD step's record. */
 export interface GdStep {
@@ -37,7 +40,10 @@ export interface GdResult {
   readonly path: readonly Float64Array[] | null;
 }
 
-/** w_{s+1} = w_s - eps grad L(w_s): one step, returning the new parameters and the step's loss derivatives. */
+/**
+ * w_{s+1} = w_s - eps grad L(w_s): one step, returning the new parameters and the step's loss derivatives.
+ * The same arithmetic as a step of {@link gradientDescent} (w_s + (-eps g_s), which rounds like w_s - eps g_s).
+ */
 export function gdStep(problem: TrainingProblem, w: Float64Array, eps: number): { w: Float64Array; lossDerivatives: Matrix } {
   const { gradient, lossDerivatives } = lossGradient(problem, w);
   const next = new Float64Array(w.length);
@@ -45,18 +51,18 @@ export function gdStep(problem: TrainingProblem, w: Float64Array, eps: number): 
   return { w: next, lossDerivatives };
 }
 
-/** S steps of full-batch GD from w0; throws naming the step when the iterates stop being finite. */
+/**
+ * S steps of full-batch GD from w0: {@link train} with the `gd` optimiser. Throws naming the step when the
+ * iterates stop being finite, and when eps or S is not valid.
+ */
 export function gradientDescent(problem: TrainingProblem, w0: Float64Array, options: GdOptions): GdResult {
-  if (!(options.eps > 0 && Number.isFinite(options.eps))) throw new RangeError(`eps: ${options.eps} is not a positive finite learning rate`);
-  if (!Number.isInteger(options.steps) || options.steps < 0) throw new RangeError(`steps: ${options.steps} is not a non-negative integer`);
-  let w: Float64Array = w0.slice();
-  const path = options.record ? [w.slice()] : null;
-  for (let s = 0; s < options.steps; s++) {
-    const { w: next, lossDerivatives } = gdStep(problem, w, options.eps);
-    if (!next.every(Number.isFinite)) throw new RangeError(`gradient descent diverged at step ${s}: the parameters are no longer finite (eps ${options.eps})`);
-    options.onStep?.({ s, wBefore: w, wAfter: next, lossDerivatives });
-    w = next;
-    path?.push(w.slice());
-  }
-  return { wS: w, path };
+  const { onStep } = options;
+  const run = train(problem, w0, {
+    optimizer: { kind: 'gd' },
+    eps: options.eps,
+    steps: options.steps,
+    ...(options.record === undefined ? {} : { record: options.record }),
+    ...(onStep ? { onStep: (r) => onStep({ s: r.s, wBefore: r.w, wAfter: r.w.map((v, j) => v + r.update[j]!), lossDerivatives: r.lossDerivatives }) } : {}),
+  });
+  return { wS: run.wS, path: run.path };
 }

@@ -2,7 +2,9 @@
  * Optimisers as maps from the step's gradient g_s to its update Delta w_s = w_{s+1} - w_s, each with its
  * update written as the exact discrete representation needs it: a preconditioner P_s (diagonal) times a
  * linear combination of the gradients of steps r <= s. Conventions follow PyTorch's, so that a user's
- * training run maps onto these formulas.
+ * training run maps onto these formulas; the updates and their rules are checked step by step against
+ * torch.optim (float64 fixtures, properties/frameworks/torchOptim.property.ts) and TensorFlow.js's optimisers
+ * (float32, properties/frameworks/tfjsOptimizers.property.ts).
  *
  * - gd / sgd: Delta w = -eps g_s.
  * - momentum (heavy ball): v_s = beta v_{s-1} + g_s, Delta w = -eps v_s;
