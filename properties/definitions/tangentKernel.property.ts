@@ -18,14 +18,14 @@
  *   (sin(bx + c), a x cos(bx + c), a cos(bx + c)), and its rank is exactly 3.
  */
 import fc from 'fast-check';
-import { eigs } from 'mathjs';
 import { describe } from 'vitest';
-import { gamma, matmulTransB, matrix, richardsonDerivative, symmetricEigenvalues, toRows, transpose, UNIT_ROUNDOFF_F64, type Matrix } from '../../src/core/index.js';
+import { gamma, matmulTransB, matrix, richardsonDerivative, symmetricEigenvalues, transpose, UNIT_ROUNDOFF_F64, type Matrix } from '../../src/core/index.js';
 import { tangentKernelJacobian, tangentKernelKvp, tangentKernelStructured } from '../../src/kernels/index.js';
 import type { Model } from '../../src/models/index.js';
 import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
 import { caseLedger } from '../arbitraries/ledger.js';
+import { twoSpectra } from '../arbitraries/mathjsSpectrum.js';
 import { describeCase, modelCaseArb, modelSpecArb, type ModelCase } from '../arbitraries/models.js';
 
 const FILE = 'properties/definitions/tangentKernel.property.ts';
@@ -45,11 +45,6 @@ const AGREEMENT_SAFETY = 8;
 // u max diag, 1e4 below it, as rounding errors are not aligned. A kernel formula that breaks positive
 // semidefiniteness gives negative eigenvalues of order max diag, far outside either.
 const PSD_SAFETY = 16;
-
-// Jacobi and mathjs's eigs are both backward stable: each eigenvalue is within c n u ||K|| of the exact one,
-// so they agree to 2 c n u max diag (the largest eigenvalue is at most n max diag); c = 64 as in the unit test
-// of src/core/eigen.ts.
-const EIGEN_AGREEMENT = 64;
 
 // Finite differences with h = 1e-5 and one Richardson step (as in properties/engine/autodiff.property.ts):
 // each entry of J is off by at most e = FD_RTOL (1 + max |f|). Rounding contributes about 3 u |f| / h ~ 3e-11
@@ -110,11 +105,6 @@ function finiteDifferenceJacobian(model: Model, w: Float64Array, X: Matrix): { J
     for (let r = 0; r < rows; r++) J.data[r * d + p] = column[r]!;
   }
   return { J, error };
-}
-
-/** mathjs's eigenvalues of a symmetric matrix, ascending. */
-function mathjsEigenvalues(K: Matrix): number[] {
-  return (eigs(toRows(K)).values as number[]).slice().sort((a, b) => a - b);
 }
 
 describe('Definition 1: the tangent kernel', () => {
@@ -212,13 +202,11 @@ describe('Definition 1: the tangent kernel', () => {
           const d = Math.abs(K.data[i]! - KT.data[i]!);
           if (d > symTol) throw new Error(`asymmetry ${d.toExponential(3)} > ${symTol.toExponential(3)} at ${i}; ${describeCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
         }
-        const jacobi = symmetricEigenvalues(K);
-        const theirs = mathjsEigenvalues(K);
-        const agree = EIGEN_AGREEMENT * gamma(n) * n * maxDiag + Number.MIN_VALUE;
+        const { jacobi, mathjs: theirs, agreement: agree } = twoSpectra(K);
         jacobi.forEach((v, k) => {
           const gap = Math.abs(v - theirs[k]!);
           worstEigenGap = Math.max(worstEigenGap, gap / Math.max(maxDiag, Number.MIN_VALUE));
-          if (!(gap <= agree)) throw new Error(`eigenvalue ${k}: Jacobi ${v} vs mathjs ${theirs[k]}: absolute ${gap.toExponential(3)}, relative ${(gap / maxDiag).toExponential(3)}; ${describeCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+          if (!(gap <= agree + Number.MIN_VALUE)) throw new Error(`eigenvalue ${k}: Jacobi ${v} vs mathjs ${theirs[k]}: absolute ${gap.toExponential(3)}, relative ${(gap / maxDiag).toExponential(3)}; ${describeCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
         });
         const tol = PSD_SAFETY * n * (gamma(c.model.paramCount + 8) + UNIT_ROUNDOFF_F64) * maxDiag;
         const minEig = Math.min(jacobi[0]!, theirs[0]!);

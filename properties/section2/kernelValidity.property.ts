@@ -8,13 +8,13 @@
  * not PSD (properties/remarks/lossWeightedKernel.property.ts).
  */
 import fc from 'fast-check';
-import { eigs } from 'mathjs';
 import { describe } from 'vitest';
-import { gamma, symmetricEigenvalues, toRows, UNIT_ROUNDOFF_F64 } from '../../src/core/index.js';
+import { gamma, UNIT_ROUNDOFF_F64 } from '../../src/core/index.js';
 import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
 import { IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
 import { caseLedger } from '../arbitraries/ledger.js';
+import { twoSpectra } from '../arbitraries/mathjsSpectrum.js';
 import { describeFlowCase, flowCaseArb } from '../arbitraries/problems.js';
 import { runSmallFlow, smallFlowSpecArb } from '../arbitraries/smallFlows.js';
 
@@ -38,10 +38,6 @@ const SYMMETRY_SAFETY = 8;
 function psdTolerance(n: number, maxDiagonal: number): number {
   return n * IDENTITY_RTOL * maxDiagonal;
 }
-
-// Jacobi and mathjs's eigs are both backward stable: each eigenvalue within c n u ||K|| of the exact one, so
-// they agree to 2 c n u max diag (||K|| <= n max diag); c = 64 as in src/core/eigen.test.ts.
-const EIGEN_AGREEMENT = 64;
 
 // The small flows' MLPs (no layer norm: the stiff corner, properties/arbitraries/smallFlows.ts).
 const specs = () => smallFlowSpecArb();
@@ -76,9 +72,8 @@ describe('section 2: the path kernel is a valid kernel', () => {
             }
           }
         }
-        const jacobi = symmetricEigenvalues(K);
-        const theirs = (eigs(toRows(K)).values as number[]).slice().sort((a, b) => a - b);
-        const agree = EIGEN_AGREEMENT * gamma(n) * n * maxDiagonal + Number.MIN_VALUE;
+        const { jacobi, mathjs: theirs, agreement } = twoSpectra(K);
+        const agree = agreement + Number.MIN_VALUE;
         jacobi.forEach((v, k) => {
           const gap = Math.abs(v - theirs[k]!);
           worstEigenGap = Math.max(worstEigenGap, gap / Math.max(maxDiagonal, Number.MIN_VALUE));
