@@ -3,43 +3,47 @@
  * offset b; for weight decay R = lambda/2 |w|^2 the term is -lambda int_0^T grad f(x) . w(t) dt. Checked on the
  * reference flow with TrainingProblem.weightDecay = lambda > 0:
  * - f_{w(T)}(x) = f_{w0}(x) - sum_i K^lp(x, x_i) - lambda int grad f(x) . w dt at test and training points, to
- *   the identity tolerance;
+ *   the identity tolerance (the forward pass at the integrated w(T) on one side, the integrated kernel and
+ *   regulariser terms on the other);
+ * - the term itself against a separately integrated one: a solve written here, whose field forms the loss
+ *   gradient from the loss derivatives and a VJP and adds lambda w itself (not through lossGradient's weight
+ *   decay), and whose regulariser rate is lambda J(x) w with J(x) from per-example reverse mode (the library
+ *   uses a forward-mode JVP);
  * - without the regulariser term the identity fails in every generated case, by a recorded gap far above the
  *   tolerance (the remark's term is needed, not a rounding detail);
- * - an independent check of the term itself: for a model linear in fixed features grad f(x) is constant, and
- *   the flow dw/dt = -grad L - lambda w integrates to lambda int w dt = w0 - w(T) - sum_i int L'_i grad f(x_i) dt,
- *   so the term equals grad f(x) . (w0 - w(T) - sum_i superposition_i).
+ * - the closed form (../section2/linearClosedForm.ts): for a linear model under the squared loss with weight
+ *   decay, w(T), the term lambda J(x) int w dt and the superposition rows int L'_i grad f(x_i) dt all have
+ *   closed forms, which the flow reproduces.
  */
 import fc from 'fast-check';
 import { describe } from 'vitest';
-import { gamma, selectRows, UNIT_ROUNDOFF_F64, type Matrix } from '../../src/core/index.js';
-import { DOP853 } from '../../src/flow/index.js';
-import { gradientFlow, kernelMachineOffset, lossGradient, lossWeightedPredict, type PathQuantities, type TrainingProblem } from '../../src/kernels/index.js';
-import { jacobian } from '../../src/models/index.js';
-import { claimTest, recordFigure } from '../arbitraries/claims.js';
+import { gamma, type Matrix } from '../../src/core/index.js';
+import { DOP853, solve } from '../../src/flow/index.js';
+import { kernelMachineOffset, lossWeightedPredict, type PathQuantities, type TrainingProblem } from '../../src/kernels/index.js';
+import { lossDerivatives } from '../../src/losses/index.js';
+import { jacobian, outputVjp } from '../../src/models/index.js';
+import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
-import { featuresSpecArb, mlpSpecArb } from '../arbitraries/models.js';
+import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { caseLedger } from '../arbitraries/ledger.js';
+import { featuresSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
+import { linspace, runSmallFlow, SMALL_FLOW_BUDGET, smallFlowSpecArb } from '../arbitraries/smallFlows.js';
+import { linearJacobian, linearSquaredFlow } from '../section2/linearClosedForm.js';
 
 const FILE = 'properties/remarks/regularization.property.ts';
 
 // Weight decays to draw from: large enough that the remark's term matters over T in [0.5, 2].
 const LAMBDAS = [0.1, 0.3, 1] as const;
 
-// The linear-model check compares sums over the SAME integrator stages (w, the superposition rows and the
-// regulariser term all integrate stage values of one vector field, and for a linear model grad f(x) is the
-// same at every stage), so the integrator's error cancels and only rounding remains: per step, gamma(s + 1)
-// h sum_l |b_l| |k_l| for the stage sum plus u |y| for the addition; over N steps at most
-// (gamma(s + 1) B1 + N u) T max|k|, B1 = sum_l |b_l| (12.9 for DOP853), plus gamma(d + m + 2) for forming the
-// final combination. ROUNDING_SAFETY covers the integrands' maxima taken at SAMPLES recorded times only.
-const ROUNDING_SAFETY = 4;
-const B1 = DOP853.b.reduce((acc, b) => acc + Math.abs(b), 0);
+// Times at which w(t) is recorded to size the regulariser's integrand.
 const SAMPLES = 17;
 
-// Layer norm over one or two units is left out of the generated MLPs: a constant or a smoothed sign function
-// whose 1/sqrt(normEps) slopes make the flow stiff and slow without adding to the remark.
-const specs = () => mlpSpecArb({ maxDepth: 2, maxWidth: 5 }).filter((s) => s.kind === 'mlp' && s.layers.every((l) => l.norm !== 'layer' || l.width >= 3));
+// Losses with smooth L': two separate integrations agree to IDENTITY_RTOL of what they integrate. Huber's
+// L'' jumps where a residual crosses delta, and across such a kink the integrator's error is not held to rtol
+// (measured up to 250 rtol between two solves, properties/remarks/queryDependence.property.ts): Huber cases get
+// the identity (its terms share the stages, so the kink's error cancels) and are counted for the separate one.
+const SMOOTH_LOSSES: ReadonlySet<string> = new Set(['squared', 'binaryLogistic', 'softmaxCrossEntropy']);
 
 /**
  * |y - f_{w(T)}| per entry, relative to the terms of the full identity, |f0| + |fT| + sum_i |K^lp| + |reg|
@@ -63,23 +67,56 @@ function withDecay(c: FlowCase, lambda: number): TrainingProblem {
   return { ...c.problem, weightDecay: lambda };
 }
 
+/**
+ * lambda int_0^T J(x) w dt at the queries (n x O) from a solve of its own: dw/dt = -(J_train^T L' + lambda w)
+ * with L' from the loss and J_train^T L' a VJP, and the regulariser rate lambda J(x) w with J(x) from
+ * per-example reverse mode; also the largest |rate| at the solve's accepted steps' starts. Null over the budget.
+ */
+function separateRegulariserTerm(problem: TrainingProblem, w0: Float64Array, queries: Matrix, T: number): { term: Float64Array; rate: number } | null {
+  const { model, loss, xTrain, yTrain } = problem;
+  const lambda = problem.weightDecay!;
+  const d = model.paramCount;
+  const rows = queries.rows * model.outputDim;
+  const y0 = new Float64Array(d + rows);
+  y0.set(w0);
+  let rate = 0;
+  const sol = solve(
+    (_t, state, out) => {
+      const w = state.subarray(0, d);
+      const Lp = lossDerivatives(loss, model.forward(w, xTrain), yTrain, problem.reduction ?? 'sum');
+      const g = outputVjp(model, w, xTrain, Lp);
+      for (let j = 0; j < d; j++) out[j] = -(g[j]! + lambda * w[j]!);
+      const J = jacobian(model, w, queries);
+      for (let r = 0; r < rows; r++) {
+        let acc = 0;
+        for (let j = 0; j < d; j++) acc += J.data[r * d + j]! * w[j]!;
+        out[d + r] = lambda * acc;
+        rate = Math.max(rate, Math.abs(lambda * acc));
+      }
+    },
+    0,
+    T,
+    y0,
+    { method: DOP853, controller: { kind: 'pid', rtol: FLOW_RTOL, atol: FLOW_ATOL }, maxSteps: SMALL_FLOW_BUDGET },
+  );
+  if (sol.status !== 'success') return null;
+  return { term: sol.y.slice(d), rate };
+}
+
 describe('Remark 4: a regulariser adds a term to the offset', () => {
-  claimTest(['rem.regularization'], 'with weight decay, f_{w(T)}(x) = f_{w0}(x) - sum_i K^lp(x, x_i) - lambda int grad f(x) . w dt, and without the last term the identity fails', (ctx) => {
-    let stiff = 0;
+  claimTest(['rem.regularization'], 'with weight decay, f_{w(T)}(x) = f_{w0}(x) - sum_i K^lp(x, x_i) - lambda int grad f(x) . w dt, the term agrees with a separate solve, and without it the identity fails', (ctx) => {
     let worst = 0;
+    let worstSeparate = 0;
     let smallestGap = Infinity;
     let largestGap = 0;
     let largestGapAbs = 0;
-    let cases = 0;
+    const ledger = caseLedger(ctx, 'generated flows with weight decay', FILE);
     fc.assert(
-      fc.property(flowCaseArb({}, specs()), fc.constantFrom(...LAMBDAS), (c, lambda) => {
+      fc.property(flowCaseArb({}, smallFlowSpecArb()), fc.constantFrom(...LAMBDAS), (c, lambda) => {
+        ledger.draw();
         const where = `${describeFlowCase(c)}, lambda ${lambda}`;
-        const res = gradientFlow(withDecay(c, lambda), c.w0, { queries: c.queries, trainTrain: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET });
-        if (res.status === 'max-steps') {
-          stiff++;
-          return;
-        }
-        if (res.status !== 'success') throw new Error(`flow ${res.status}: ${res.message}; ${where}; seed ${SEED}`);
+        const problem = withDecay(c, lambda);
+        const res = runSmallFlow(ledger, problem, c.w0, { queries: c.queries, trainTrain: true }, { T: c.T, ts: linspace(c.T, SAMPLES), where, file: FILE });
         let caseGap = 0;
         for (const [at, q] of [['test', res.queries!], ['train', res.train!]] as const) {
           const full = identityError(q, lossWeightedPredict(q.lossWeightedKernel, kernelMachineOffset(q)));
@@ -97,94 +134,117 @@ describe('Remark 4: a regulariser adds a term to the offset', () => {
           throw new Error(`without the regulariser term the identity still holds: relative gap ${caseGap.toExponential(3)} <= ${IDENTITY_RTOL}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
         }
         smallestGap = Math.min(smallestGap, caseGap);
-        cases++;
+        if (!SMOOTH_LOSSES.has(c.lossName)) {
+          ledger.find('Huber cases: identity only, no separate solve (kinks)');
+          return;
+        }
+        const separate = separateRegulariserTerm(problem, c.w0, c.queries, c.T);
+        if (separate === null) ledger.skip('the separate solve went over the step budget');
+        const q = res.queries!;
+        // Each solve carries IDENTITY_RTOL of what it integrates, T max|rate| (the rate sampled at the
+        // separate solve's stages).
+        const tol = 2 * IDENTITY_RTOL * c.T * separate!.rate + Number.MIN_VALUE;
+        for (let r = 0; r < separate!.term.length; r++) {
+          const err = Math.abs(q.regulariserTerm.data[r]! - separate!.term[r]!);
+          worstSeparate = Math.max(worstSeparate, err / tol);
+          if (!(err <= tol)) {
+            throw new Error(`regulariser term at query row ${r}: flow ${q.regulariserTerm.data[r]} vs separate solve ${separate!.term[r]}: absolute ${err.toExponential(3)}, relative ${(err / Math.max(c.T * separate!.rate, Number.MIN_VALUE)).toExponential(3)}, bound ${tol.toExponential(3)}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+          }
+        }
       }),
       propertyParameters(12),
     );
-    recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkStepBudget(stiff, propertyParameters(12).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative error with the regulariser term', worst);
+    recordFigure(ctx, 'worst flow vs separate solve of the term, over its bound', worstSeparate);
     recordFigure(ctx, 'largest relative gap without it', largestGap);
     recordFigure(ctx, 'largest absolute gap without it', largestGapAbs);
     recordFigure(ctx, 'smallest per-case relative gap without it', smallestGap);
     recordFigure(ctx, 'smallest gap over the tolerance', smallestGap / IDENTITY_RTOL);
-    recordFigure(ctx, 'cases', cases);
+  }, {
+    evidence: {
+      'rem.regularization': [
+        verifiedAgainst('second implementation', 'f_{w(T)}(x) by the forward pass at the integrated w(T) against f_{w0}(x) - sum_i K^lp - lambda int grad f(x) . w dt carried as ODE state; and the term against a solve of its own (lambda w added to a VJP of L\', lambda J(x) w by per-example reverse mode instead of a JVP), for losses with smooth L\''),
+      ],
+    },
   });
 
-  claimTest(['rem.regularization', 'disc.superposition'], "for a linear model the regulariser term equals grad f(x) . (w0 - w(T) - sum_i int L'_i grad f(x_i) dt)", (ctx) => {
-    let stiff = 0;
-    let worst = 0;
-    let worstRatio = 0;
+  claimTest(['rem.regularization', 'disc.superposition'], "for a linear model under the squared loss with weight decay, w(T), the term lambda J(x) int w dt and the superposition rows int L'_i grad f(x_i) dt match their closed forms", (ctx) => {
+    let worstW = 0;
+    let worstTerm = 0;
+    let worstRows = 0;
+    let worstBalance = 0;
+    const ledger = caseLedger(ctx, 'generated linear flows with weight decay, squared loss', FILE);
     fc.assert(
-      fc.property(flowCaseArb({}, featuresSpecArb()), fc.constantFrom(...LAMBDAS), (c, lambda) => {
+      fc.property(flowCaseArb({ losses: ['squared'] }, featuresSpecArb()), fc.constantFrom(...LAMBDAS), (c, lambda) => {
+        ledger.draw();
         const where = `${describeFlowCase(c)}, lambda ${lambda}`;
         const problem = withDecay(c, lambda);
-        const ts = Array.from({ length: SAMPLES }, (_, k) => (c.T * k) / (SAMPLES - 1));
-        const res = gradientFlow(problem, c.w0, { queries: c.queries, superposition: true }, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET, ts });
-        if (res.status === 'max-steps') {
-          stiff++;
-          return;
-        }
-        if (res.status !== 'success') throw new Error(`flow ${res.status}: ${res.message}; ${where}; seed ${SEED}`);
+        const res = runSmallFlow(ledger, problem, c.w0, { queries: c.queries, superposition: true }, { T: c.T, where, file: FILE });
+        const cf = linearSquaredFlow(problem, c.w0, c.T);
         const d = c.model.paramCount;
         const O = c.model.outputDim;
         const m = c.problem.xTrain.rows;
-        const S = res.superposition!;
-        // lambda int w dt, and the sum of absolute values of its parts.
-        const lambdaIntW = new Float64Array(d);
-        const parts = new Float64Array(d);
-        for (let j = 0; j < d; j++) {
-          let acc = res.w0[j]! - res.wT[j]!;
-          let absAcc = Math.abs(res.w0[j]!) + Math.abs(res.wT[j]!);
-          for (let i = 0; i < m; i++) {
-            acc -= S.data[i * d + j]!;
-            absAcc += Math.abs(S.data[i * d + j]!);
-          }
-          lambdaIntW[j] = acc;
-          parts[j] = absAcc;
+        // The integrator's error in w is IDENTITY_RTOL of its size along the path, |w0| + T |g0| (|dw/dt|
+        // decreases on this flow); int w dt's is T times that.
+        const wSize = c.w0.reduce((a, v) => Math.max(a, Math.abs(v)), 0) + c.T * cf.rate;
+        const wTol = IDENTITY_RTOL * wSize + cf.rounding;
+        for (let p = 0; p < d; p++) {
+          const err = Math.abs(res.wT[p]! - cf.wT[p]!);
+          worstW = Math.max(worstW, err / wTol);
+          if (!(err <= wTol)) throw new Error(`w(T)_${p} = ${res.wT[p]} vs closed form ${cf.wT[p]}: absolute ${err.toExponential(3)}, bound ${wTol.toExponential(3)}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
         }
-        // Size of the integrands, componentwise: |dw_j/dt| <= sum_(i,k) |L'_ik| |J_(i,k) j| + lambda |w_j|,
-        // and the same bounds the rates of the superposition rows; the largest over the recorded times.
-        const Jtrain = jacobian(c.model, res.w0, c.problem.xTrain);
-        const rates = new Float64Array(d);
-        for (const w of res.ws) {
-          const Lp = lossGradient(problem, w).lossDerivatives;
-          for (let j = 0; j < d; j++) {
-            let r = lambda * Math.abs(w[j]!);
-            for (let ik = 0; ik < m * O; ik++) r += Math.abs(Lp.data[ik]!) * Math.abs(Jtrain.data[ik * d + j]!);
-            rates[j] = Math.max(rates[j]!, r);
-          }
-        }
+        // The regulariser term lambda J(x) int w dt.
+        const Jx = linearJacobian(c.model, c.queries);
         const q = res.queries!;
-        for (let x = 0; x < q.x.rows; x++) {
-          // grad_w f_k(x) does not depend on w for this model.
-          const J = jacobian(c.model, res.w0, selectRows(q.x, [x]));
-          for (let k = 0; k < O; k++) {
-            let expected = 0;
-            let scale = Math.abs(q.regulariserTerm.data[x * O + k]!);
-            let rateScale = 0;
-            for (let j = 0; j < d; j++) {
-              const g = Math.abs(J.data[k * d + j]!);
-              expected += J.data[k * d + j]! * lambdaIntW[j]!;
-              scale += g * parts[j]!;
-              rateScale += g * rates[j]!;
-            }
-            const got = q.regulariserTerm.data[x * O + k]!;
-            const err = Math.abs(got - expected);
-            const bound = ROUNDING_SAFETY * ((gamma(DOP853.b.length + 1) * B1 + res.stats.acceptedSteps * UNIT_ROUNDOFF_F64) * c.T * rateScale + gamma(d + m + 2) * scale);
-            worst = Math.max(worst, err === 0 ? 0 : err / scale);
-            worstRatio = Math.max(worstRatio, err === 0 ? 0 : err / bound);
-            if (!(err <= bound)) {
-              throw new Error(`regulariser term at query ${x}, output ${k}: ${got} vs grad f . (w0 - wT - sum S_i) = ${expected}: absolute ${err.toExponential(3)}, relative ${(err / scale).toExponential(3)}, rounding bound ${bound.toExponential(3)}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-            }
+        for (let r = 0; r < c.queries.rows * O; r++) {
+          let expected = 0;
+          let jAbs = 0;
+          for (let p = 0; p < d; p++) {
+            expected += lambda * Jx.data[r * d + p]! * cf.intW[p]!;
+            jAbs += Math.abs(Jx.data[r * d + p]!);
           }
+          const tol = lambda * jAbs * c.T * (wTol + 2 * gamma(d + 1) * wSize);
+          const err = Math.abs(q.regulariserTerm.data[r]! - expected);
+          worstTerm = Math.max(worstTerm, err / tol);
+          if (!(err <= tol)) throw new Error(`regulariser term at query row ${r} = ${q.regulariserTerm.data[r]} vs lambda J(x) int w dt = ${expected}: absolute ${err.toExponential(3)}, bound ${tol.toExponential(3)}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+        }
+        // Superposition row i: sum_k int L'_{i,k} dt J_k(x_i), and the balance w0 - w(T) = sum_i S_i + lambda int w.
+        const S = res.superposition!;
+        const Jtrain = cf.Phi;
+        for (let p = 0; p < d; p++) {
+          let balance = c.w0[p]! - cf.wT[p]! - lambda * cf.intW[p]!;
+          for (let i = 0; i < m; i++) {
+            let expected = 0;
+            let size = 0;
+            for (let k = 0; k < O; k++) {
+              const phi = Jtrain.data[(i * O + k) * d + p]!;
+              expected += cf.intLossDerivatives.data[i * O + k]! * phi;
+              // |int L'_{i,k} dt| <= T max_t |Phi_{i,k} w(t) - y*|: bounded by T (|Phi_{i,k}|_1 wSize + |y*|).
+              let phiAbs = 0;
+              for (let pp = 0; pp < d; pp++) phiAbs += Math.abs(Jtrain.data[(i * O + k) * d + pp]!);
+              size += Math.abs(phi) * c.T * (phiAbs * wSize + Math.abs(c.problem.yTrain.data[i * O + k]!));
+            }
+            const tol = IDENTITY_RTOL * size + 2 * gamma(d + O + 2) * size + Number.MIN_VALUE;
+            const err = Math.abs(S.data[i * d + p]! - expected);
+            worstRows = Math.max(worstRows, err / tol);
+            if (!(err <= tol)) throw new Error(`superposition row ${i}, parameter ${p}: flow ${S.data[i * d + p]} vs closed form ${expected}: absolute ${err.toExponential(3)}, bound ${tol.toExponential(3)}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+            balance -= S.data[i * d + p]!;
+          }
+          // The balance w0 - w(T) - sum_i S_i - lambda int w = 0 with the flow's rows and closed-form w, int w:
+          // a consequence of the checks above, recorded as a figure.
+          worstBalance = Math.max(worstBalance, Math.abs(balance) / Math.max(wSize * (1 + lambda * c.T), Number.MIN_VALUE));
         }
       }),
       propertyParameters(12),
     );
-    recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkStepBudget(stiff, propertyParameters(12).numRuns, SEED, replayCommand(FILE));
-    recordFigure(ctx, 'worst relative disagreement', worst);
-    recordFigure(ctx, 'worst disagreement over its rounding bound', worstRatio);
+    recordFigure(ctx, 'worst error of w(T) over its bound', worstW);
+    recordFigure(ctx, 'worst error of the regulariser term over its bound', worstTerm);
+    recordFigure(ctx, 'worst error of the superposition rows over their bound', worstRows);
+    recordFigure(ctx, 'largest relative imbalance w0 - w(T) - sum_i S_i - lambda int w', worstBalance);
+  }, {
+    evidence: {
+      'rem.regularization': verifiedAgainst('closed form', 'the regulariser term against lambda J(x) int_0^T w dt with w(t) = w* + e^{-tA}(w0 - w*), A = Phi^T Phi + lambda I (eigendecomposition)'),
+      'disc.superposition': verifiedAgainst('closed form', "the superposition rows int L'_i grad f(x_i) dt carried as ODE state against Phi_i^T int L'_i dt with int L'_i dt = Phi_i int w dt - T y*_i in closed form"),
+    },
   });
 });

@@ -1,14 +1,16 @@
 /**
  * sec.linear-models — for a model linear in fixed features, f_w(x) = W phi(x) (+ b), the tangent kernel is
  * phi(x) . phi(x') (+ 1 with a bias) times the identity on outputs, at every w: it never changes during
- * training (section 2 of the paper; the path kernel is then T phi(x) . phi(x'), checked with the flow).
+ * training (section 2 of the paper; the path kernel is then T phi(x) . phi(x'), checked with the flow). The
+ * other side is the closed form phi(x) . phi(x') + bias formed from the feature map itself, at w0 and at an
+ * unrelated w, against the engine's Jacobian-contraction kernel.
  */
 import fc from 'fast-check';
 import { describe } from 'vitest';
 import { gamma, matmulTransB, rng } from '../../src/core/index.js';
 import { featureMap, parseModelSpec, type FeaturesSpec } from '../../src/models/index.js';
 import { tangentKernelJacobian } from '../../src/kernels/index.js';
-import { claimTest, recordFigure } from '../arbitraries/claims.js';
+import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
 import { describeCase, featuresSpecArb, modelCaseArb } from '../arbitraries/models.js';
 
@@ -56,5 +58,7 @@ describe('section 2: linear models are kernel machines', () => {
       propertyParameters(60),
     );
     recordFigure(ctx, 'worst relative error', worst);
+  }, {
+    evidence: { 'sec.linear-models': verifiedAgainst('closed form', "K^g((x, k), (x', k')) = (phi(x) . phi(x') + bias) [k = k'] from the feature map, against the Jacobian-contraction kernel at w0 and at an unrelated w") },
   });
 });

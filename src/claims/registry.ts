@@ -68,7 +68,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'def.tangent-kernel',
     title: 'Definition 1: the tangent kernel',
-    statement: '$$K^g_{f,w}(x, x\') = \\nabla_w f_w(x) \\cdot \\nabla_w f_w(x\')$$ symmetric, positive semidefinite, of rank at most $\\min(N, d)$.',
+    statement: '$$K^g_{f,w}(x, x\') = \\nabla_w f_w(x) \\cdot \\nabla_w f_w(x\')$$ symmetric, positive semidefinite, of rank at most $\\min(N O, d)$ on $N$ inputs with $O$ outputs.',
     source: 'Definition 1',
     uses: ['engine.autodiff'],
     kind: 'identity',
@@ -187,7 +187,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'rem.query-dependence',
     title: 'Remark 1: the weights depend on the query',
-    statement: '$a_i$ and $b$ depend on $x$ ($b = f_{w_0}(x)$); they do not when every $L\'_i(t)$ is constant in $t$, or when $K^g(x, x_i)(t)$ and $K^g(x\', x_i)(t)$ are proportional in $t$.',
+    statement: '$a_i$ and $b$ depend on $x$ ($b = f_{w_0}(x)$; for a nonlinear model $a_i(x) \\ne a_i(x\')$ in general); they do not when every $L\'_i(t)$ is constant in $t$ (then $a_i = -L\'_i$), or when $K^g(x, x_i)(t)$ and $K^g(x\', x_i)(t)$ are proportional in $t$ (a model linear in fixed features: $a_i = -\\tfrac{1}{T}\\int_0^T L\'_i\\,dt$).',
     source: 'Remark 1',
     uses: ['thm.kernel-machine'],
     kind: 'identity',

@@ -138,7 +138,8 @@ export function solve(f: VectorField, t0: number, t1: number, y0: Float64Array, 
   while (t < t1) {
     if (accepted + rejected >= maxSteps) return finish('max-steps', `stopped after ${maxSteps} steps at t = ${t}`);
     // Land exactly on t1; avoid a sliver of a last step by stretching the one before.
-    if (t + h >= t1 || t + 1.01 * h >= t1) h = t1 - t;
+    const landing = t + h >= t1 || t + 1.01 * h >= t1;
+    if (landing) h = t1 - t;
     if (h < 16 * U * Math.max(Math.abs(t), 1e-300)) return finish('step-size-underflow', `step ${h} below rounding at t = ${t}`);
     stages[0]!.set(k0);
     for (let j = 1; j < s; j++) {
@@ -173,7 +174,9 @@ export function solve(f: VectorField, t0: number, t1: number, y0: Float64Array, 
     // Accepted: f(t1, y1) is the last stage of an FSAL method, otherwise one more evaluation.
     const kEnd = tab.fsal ? stages[s - 1]! : stages[s]!;
     if (!tab.fsal) evalF(t + h, y1, kEnd);
-    const tNew = t + h === t1 || t + h > t1 ? t1 : t + h;
+    // A landing step (h = t1 - t) ends on t1 even where t + (t1 - t) rounds to t1 less an ulp; otherwise the
+    // next step would be that ulp, below rounding.
+    const tNew = landing || t + h >= t1 ? t1 : t + h;
     const needDense = wantDense() || (nextSave < saveTs.length && saveTs[nextSave]! <= tNew);
     if (needDense) {
       const interp = buildInterpolant(tab, evalF, t, tNew, h, y, y1, stages, kEnd);
