@@ -4,7 +4,8 @@
  * loss that fits):
  * - against a second implementation: the flow integrated with the per-example integrals S_i = int L'_i grad f(x_i)
  *   dt as separate ODE state whose rates come from per-example gradients built in forward mode (JVPs, no
- *   reverse pass), while w's rate is the engine's VJP gradient. The two rates share no summation, so
+ *   reverse pass), while w's rate is the engine's VJP gradient. The two rates share no summation (only L' and
+ *   each primitive's local derivative rule, which P5 checks against differences), so
  *   sum_i S_i(T) = w_0 - w_T holds to rounding only if the VJP's sum over examples equals the per-example
  *   terms at every stage (the integrator's error cancels: a linear invariant of the combined field);
  * - the engine's own superposition state (`superposition: true`) sums to w0 - w(T): by construction (its rows
@@ -177,7 +178,7 @@ describe('section 3: the weights are a superposition of the training examples', 
   }, {
     evidence: {
       'disc.superposition': [
-        verifiedAgainst('second implementation', "w_0 - w_T (w's rate: the engine's VJP gradient) against sum_i S_i(T), S_i = int L'_i grad f(x_i) dt carried as separate ODE state with forward-mode per-example gradients (d JVPs per stage): to the rounding of a linear invariant"),
+        verifiedAgainst('second implementation', "w_0 - w_T (w's rate: the engine's VJP gradient) against sum_i S_i(T), S_i = int L'_i grad f(x_i) dt carried as separate ODE state with forward-mode per-example gradients (d JVPs per stage): to the rounding of a linear invariant. The two rates share L' and each primitive's local derivative rule (checked against differences in P5), not the accumulation or the sum over examples"),
         byConstruction("the engine's superposition rows (per-example VJPs of the same stages as w's rate) sum to w_0 - w_T to rounding"),
       ],
     },
