@@ -67,7 +67,7 @@ describe('Theorem 1 on the reference gradient flow', () => {
         steps = Math.max(steps, fine.stats.acceptedSteps);
         for (const [where, qf, qc] of [['test points', fine.queries!, coarse.queries!], ['training points', fine.train!, coarse.train!]] as const) {
           const label = `${where}; ${describeFlowCase(c)}`;
-          const p8 = checkP8(qf, qc, c.model.paramCount, fine.stats.acceptedSteps, label);
+          const p8 = checkP8(qf, qc, { model: c.model, w0: c.w0, wT: fine.wT, steps: fine.stats.acceptedSteps }, label);
           worstP8 = Math.max(worstP8, p8.fine);
           worstRatio = Math.max(worstRatio, p8.ratio);
           worstOver = Math.max(worstOver, p8.overTolerance);
@@ -153,7 +153,7 @@ describe('Theorem 1 on the reference gradient flow', () => {
     const [fine, coarse] = [[FLOW_RTOL, FLOW_ATOL], [COARSE_RTOL, COARSE_ATOL]].map(([rtol, atol]) => gradientFlow(problem, w0, { queries }, { T: 3, rtol: rtol!, atol: atol! }));
     expect(fine!.status).toBe('success');
     expect(coarse!.status).toBe('success');
-    const p8 = checkP8(fine!.queries!, coarse!.queries!, model.paramCount, fine!.stats.acceptedSteps, 'Iris queries');
+    const p8 = checkP8(fine!.queries!, coarse!.queries!, { model, w0, wT: fine!.wT, steps: fine!.stats.acceptedSteps }, 'Iris queries');
     const rw = checkReweighting(fine!.queries!, 'Iris queries');
     recordFigure(ctx, 'Iris: residual of P8 relative to its terms', p8.fine);
     recordFigure(ctx, 'Iris: residual over its tolerance (rounding floor + 0.1 of the residual at rtol 1e-8)', p8.overTolerance);

@@ -8,6 +8,7 @@
 import { gamma, UNIT_ROUNDOFF_F64, type Matrix } from '../../src/core/index.js';
 import { DOP853 } from '../../src/flow/index.js';
 import { kernelMachine, kernelMachineOffset, lossWeightedPredict, type PathQuantities } from '../../src/kernels/index.js';
+import { jacobian, type Model } from '../../src/models/index.js';
 import { replayCommand, SEED } from '../arbitraries/config.js';
 import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
 
@@ -23,26 +24,58 @@ export const COARSE_ATOL = 1000 * FLOW_ATOL;
 // on the tolerance (a ratio near 1), so the ratio tells integration error from a formula error.
 export const CONVERGENCE_SHARE = 0.1;
 // The residual's rounding floor relative to its terms |f0| + |fT| + sum_i |K^lp|, below which nothing can fall
-// further: the forward passes (sums of at most d terms), the m-term sum of K^lp and the subtraction,
-// gamma(d + m + 2); and the integrated state's own rounding, each step adding h sum_l b_l k_l (gamma(s + 1) B1
-// relative to the integral over the whole path, B1 = sum_l |b_l|, 12.9 for DOP853) and rounding the sum by u
-// (N u over N steps). ROUNDING_SAFETY covers the constants of these first-order bounds.
+// further: the m-term sum of K^lp and the subtraction, gamma(m + 2); the two forward passes, each output rounded
+// to gamma(d + m + 2) (|f(x)| + sum_j |df(x)/dw_j| |w_j|) (the magnitudes inside the network, which a
+// cancellation can make far larger than |f(x)|); and the integrated state's own rounding, each step adding
+// h sum_l b_l k_l (gamma(s + 1) B1 relative to the integral over the whole path, B1 = sum_l |b_l|, 12.9 for
+// DOP853) and rounding the sum by u (N u over N steps). ROUNDING_SAFETY covers the constants of these
+// first-order bounds.
 export const ROUNDING_SAFETY = 4;
 const B1 = DOP853.b.reduce((acc, b) => acc + Math.abs(b), 0);
-/** The rounding floor of P8's residual relative to its terms, for d parameters, m examples and N steps. */
-export function roundingFloor(paramCount: number, m: number, steps: number): number {
-  return ROUNDING_SAFETY * (gamma(paramCount + m + 2) + gamma(DOP853.b.length + 1) * B1 + steps * UNIT_ROUNDOFF_F64);
+
+/** The flow a block of path quantities came from: its model, end points and accepted steps. */
+export interface FlowEnds {
+  readonly model: Model;
+  readonly w0: Float64Array;
+  readonly wT: Float64Array;
+  readonly steps: number;
+}
+
+/** The rounding floor of P8's residual at each entry of a block, relative to its terms (see ROUNDING_SAFETY). */
+export function roundingFloors(q: PathQuantities, flow: FlowEnds): Float64Array {
+  const { model, w0, wT, steps } = flow;
+  const d = model.paramCount;
+  const m = q.lossWeightedKernel.cols;
+  const g = gamma(d + m + 2);
+  const inside = (w: Float64Array) => {
+    const J = jacobian(model, w, q.x);
+    return Float64Array.from({ length: J.rows }, (_, r) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += Math.abs(J.data[r * d + j]! * w[j]!);
+      return s;
+    });
+  };
+  const [at0, atT] = [inside(w0), inside(wT)];
+  const terms = p8Terms(q);
+  const integration = gamma(DOP853.b.length + 1) * B1 + steps * UNIT_ROUNDOFF_F64;
+  return Float64Array.from(terms, (scale, r) => ROUNDING_SAFETY * (gamma(m + 2) + integration + (g * (scale + at0[r]! + atT[r]!)) / Math.max(scale, Number.MIN_VALUE)));
+}
+
+/** The terms of P8 per entry, |f0| + |fT| + |reg| + sum_i |K^lp(x, x_i)|. */
+function p8Terms(q: PathQuantities): Float64Array {
+  const m = q.lossWeightedKernel.cols;
+  return Float64Array.from(q.fT.data, (_, r) => {
+    let scale = Math.abs(q.f0.data[r]!) + Math.abs(q.fT.data[r]!) + Math.abs(q.regulariserTerm.data[r]!);
+    for (let i = 0; i < m; i++) scale += Math.abs(q.lossWeightedKernel.data[r * m + i]!);
+    return scale;
+  });
 }
 
 /** P8's residual per entry, |b(x) - sum_i K^lp(x, x_i) - f_{w(T)}(x)|, relative to its terms. */
 export function p8Residuals(q: PathQuantities): Float64Array {
   const y = lossWeightedPredict(q.lossWeightedKernel, kernelMachineOffset(q));
-  const m = q.lossWeightedKernel.cols;
-  return Float64Array.from(y.data, (v, r) => {
-    let scale = Math.abs(q.f0.data[r]!) + Math.abs(q.fT.data[r]!) + Math.abs(q.regulariserTerm.data[r]!);
-    for (let i = 0; i < m; i++) scale += Math.abs(q.lossWeightedKernel.data[r * m + i]!);
-    return Math.abs(v - q.fT.data[r]!) / Math.max(scale, Number.MIN_VALUE);
-  });
+  const terms = p8Terms(q);
+  return Float64Array.from(y.data, (v, r) => Math.abs(v - q.fT.data[r]!) / Math.max(terms[r]!, Number.MIN_VALUE));
 }
 
 /** What one P8 comparison of a fine and a coarse integration showed. */
@@ -62,15 +95,16 @@ export interface Convergence {
  * Check that P8's residual at FLOW_RTOL is at most CONVERGENCE_SHARE of the one at COARSE_RTOL plus the
  * rounding floor, entry by entry, and below IDENTITY_RTOL, the ceiling the other flow properties use.
  */
-export function checkP8(fine: PathQuantities, coarse: PathQuantities, paramCount: number, steps: number, where: string): Convergence {
+export function checkP8(fine: PathQuantities, coarse: PathQuantities, flow: FlowEnds, where: string): Convergence {
   const rf = p8Residuals(fine);
   const rc = p8Residuals(coarse);
-  const floor = roundingFloor(paramCount, fine.lossWeightedKernel.cols, steps);
+  const floors = roundingFloors(fine, flow);
   let worst = 0;
   let ratio = 0;
   let atRounding = 0;
   let overTolerance = 0;
   rf.forEach((e, r) => {
+    const floor = floors[r]!;
     worst = Math.max(worst, e);
     overTolerance = Math.max(overTolerance, e / (CONVERGENCE_SHARE * rc[r]! + floor));
     if (e <= floor) {
@@ -87,9 +121,10 @@ export function checkP8(fine: PathQuantities, coarse: PathQuantities, paramCount
 
 /**
  * sum_i a_i(x) K^p(x, x_i) + b(x) against b(x) - sum_i K^lp(x, x_i) to rounding: each a_i(x) solves the O x O
- * block K^p(x, x_i) a_i = -K^lp(x, x_i) by elimination with partial pivoting (backward error gamma(3 O) |K^p|
- * |a_i|), and the two sums round by gamma(m O + 2) of their terms. Returns the worst error over its bound;
- * throws when one is over.
+ * block K^p(x, x_i) a_i = -K^lp(x, x_i) by elimination with partial pivoting, whose backward error is
+ * gamma(3 O) |L| |U| |a_i| and |L| |U| at most the growth factor 2^(O - 1) times |K^p| (Wilkinson's bound for
+ * partial pivoting), and the two sums round by gamma(m O + 2) of their terms. Returns the worst error over its
+ * bound; throws when one is over.
  */
 export function checkReweighting(q: PathQuantities, where: string): { theorem: number; blocks: number } {
   const { a, b, y } = kernelMachine(q);
@@ -97,6 +132,7 @@ export function checkReweighting(q: PathQuantities, where: string): { theorem: n
   const O = b.cols;
   const m = a.cols;
   const cols = m * O;
+  const growth = 2 ** (O - 1);
   let theorem = 0;
   let blocks = 0;
   for (let r = 0; r < y.data.length; r++) {
@@ -112,13 +148,13 @@ export function checkReweighting(q: PathQuantities, where: string): { theorem: n
       }
       const klp = q.lossWeightedKernel.data[r * m + i]!;
       // P9-P10: a_i K^p = -K^lp, the division undone.
-      const blockBound = ROUNDING_SAFETY * gamma(3 * O + 2) * (size + Math.abs(klp)) + Number.MIN_VALUE;
+      const blockBound = ROUNDING_SAFETY * growth * gamma(3 * O + 2) * (size + Math.abs(klp)) + Number.MIN_VALUE;
       const blockErr = Math.abs(product + klp);
       blocks = Math.max(blocks, blockErr / blockBound);
       if (!(blockErr <= blockBound)) throw new Error(`P9-P10 at ${where}, row ${r}, example ${i}: a_i K^p = ${product} vs -K^lp = ${-klp}: absolute ${blockErr.toExponential(3)}, bound ${blockBound.toExponential(3)}; seed ${SEED}`);
       terms += size + Math.abs(klp);
     }
-    const bound = ROUNDING_SAFETY * (gamma(3 * O + 2) + gamma(cols + 2)) * terms + Number.MIN_VALUE;
+    const bound = ROUNDING_SAFETY * (growth * gamma(3 * O + 2) + gamma(cols + 2)) * terms + Number.MIN_VALUE;
     const err = Math.abs(y.data[r]! - yP8.data[r]!);
     theorem = Math.max(theorem, err / bound);
     if (!(err <= bound)) throw new Error(`Theorem 1 at ${where}, entry ${r}: sum_i a_i K^p + b = ${y.data[r]} vs b - sum_i K^lp = ${yP8.data[r]}: absolute ${err.toExponential(3)}, rounding bound ${bound.toExponential(3)}; seed ${SEED}`);
