@@ -155,11 +155,10 @@ describe('the proof of Theorem 1, step by step', () => {
         const byExamples = weightedRowSum(J, Lp.data);
         // Both sides sum m O terms L'_ik grad f_k(x_i), each formed through chains of at most d + m O sums. An
         // entry of a gradient is rounded relative to the magnitudes that flow through the tape, not to its own
-        // size (a small entry behind a layer norm is what is left of a cancellation): the row's largest entry.
+        // size (a small entry behind a layer norm is what is left of a cancellation): the row's norm |grad f_k(x_i)|.
         const n = J.cols + J.rows;
-        const rowMax = Array.from({ length: J.rows }, (_, r) => J.data.subarray(r * J.cols, (r + 1) * J.cols).reduce((a, v) => Math.max(a, Math.abs(v)), 0));
         let size = 0;
-        for (let r = 0; r < J.rows; r++) size += Math.abs(Lp.data[r]!) * rowMax[r]!;
+        for (let r = 0; r < J.rows; r++) size += Math.abs(Lp.data[r]!) * rowNorm(J, r);
         for (let j = 0; j < J.cols; j++) {
           const tol = 4 * gamma(n) * size + Number.MIN_VALUE;
           const err = Math.abs(gradient[j]! - byExamples[j]!);
