@@ -1,5 +1,5 @@
 /**
- * disc.boosting — section 3: gradient descent is boosting; each step weights the examples by their loss
+ * disc.boosting: section 3: gradient descent is boosting; each step weights the examples by their loss
  * derivatives and decreases the loss. On the flow: dL/dt = grad L . dw/dt = -|grad L|^2 <= 0. Checked on the
  * reference flow of generated problems (one and several outputs, every loss that fits):
  * - at saved times t_0 < t_1 < ... (FlowOptions.ts) the total loss never increases, allowing only for the
@@ -9,12 +9,14 @@
  */
 import fc from 'fast-check';
 import { describe } from 'vitest';
-import { gamma, norm2, richardsonDerivative } from '../../src/core/index.js';
+import { gamma, norm2, richardsonDerivativeEstimated } from '../../src/core/index.js';
 import { gradientFlow, lossGradient, type TrainingProblem } from '../../src/kernels/index.js';
 import { totalLoss } from '../../src/losses/index.js';
-import { claimTest, recordFigure } from '../arbitraries/claims.js';
+import { jacobian } from '../../src/models/index.js';
+import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL, SMALL_FLOW_STEP_BUDGET, checkStepBudget } from '../arbitraries/flowTolerance.js';
+import { FLOW_ATOL, FLOW_MAX_STEPS, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { caseLedger } from '../arbitraries/ledger.js';
 import { mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb } from '../arbitraries/problems.js';
 
@@ -33,21 +35,46 @@ function lossAllowance(problem: TrainingProblem, w: Float64Array, loss: number):
 }
 
 // dL/dt by Richardson differences of L(w(t)) on the dense output, step h = 1e-4. Three errors, with a bound each:
-// - the dense output: DOP853's interpolant is within about FLOW_RTOL (|w| + |dw/dt|) of the flow on each step,
-//   and differentiating it divides by the step length (>= 0.01 here, down to a few 1e-3 on the stiffest
-//   generated flows) and multiplies by up to the interpolant's degree (7): at most
-//   10 IDENTITY_RTOL (|w| + |grad L|) in dw/dt, hence |grad L| times that in dL/dt;
-// - rounding: L is evaluated to gamma(n) L with n <= d + m O (forward pass and loss sum), and the Richardson
-//   combination (4 D(h/2) - D(h)) / 3 turns that into about 3 gamma(n) L / h;
-// - truncation: h^4 |L^(5)| / 480 relative, about (lambda h)^4 / 480 for rates lambda <= 100: 2e-11, below the
-//   first term.
-// Measured over 300 generated flows the error stays below 0.1 of this bound (0.7 for one stiff flow of 1117
-// steps); a wrong rate (e.g. -1.0001 |grad L|^2) is off by 1e-4 |grad L|^2, far outside.
+// - the dense output's defect dw~/dt + grad L(w~): its error is at most the step's tolerance, FLOW_RTOL |w| +
+//   FLOW_ATOL per component, and differentiating it over a step of length H multiplies by at most
+//   DENSE_DERIVATIVE_FACTOR / H, hence |grad L| times that in dL/dt;
+// - rounding: L is evaluated to delta = gamma(m O + 1) |L| + sum_r |L'_r| gamma(n) (|y_r| + sum_j |dy_r/dw_j| |w_j|),
+//   the loss's sum and each output's forward-pass rounding weighted by |L'| (n = d + m O bounds every sum's
+//   length; near a fit L is far smaller than the rounding of its residuals), and the Richardson combination
+//   (4 D(h/2) - D(h)) / 3 turns that into about 3 delta / h;
+// - truncation, and a kink of the piecewise interpolant inside the stencil: the a-posteriori |R(2h) - R(h)|.
+// RATE_SAFETY covers the constants of these first-order bounds. The worst error over this bound is recorded as
+// a figure; a wrong rate (e.g. -1.0001 |grad L|^2) is off by 1e-4 |grad L|^2, far outside.
 const FD_STEP = 1e-4;
-const DENSE_RATE_RTOL = 10 * IDENTITY_RTOL;
-function rateTolerance(problem: TrainingProblem, w: Float64Array, g: number, L: number): number {
-  const n = problem.model.paramCount + problem.xTrain.rows * problem.model.outputDim;
-  return DENSE_RATE_RTOL * g * (g + norm2(w)) + (3 * gamma(n) * Math.abs(L)) / FD_STEP;
+// Markov's inequality: a polynomial of degree n bounded by e on an interval of length H has a derivative of at
+// most 2 n^2 e / H. The dense output's error on a step is (to leading order) a polynomial of degree 8, one
+// above the interpolant's 7. Markov's bound is met only by error shapes that oscillate like a Chebyshev
+// polynomial; smoother errors have derivatives up to 2 n^2 below it, so where this term dominates the
+// observed error can sit that far below the tolerance.
+const DENSE_DERIVATIVE_FACTOR = 2 * 8 ** 2;
+const RATE_SAFETY = 4;
+function rateTolerance(problem: TrainingProblem, w: Float64Array, g: number, H: number, truncation: number): number {
+  const { model, xTrain } = problem;
+  const d = model.paramCount;
+  const J = jacobian(model, w, xTrain);
+  const y = model.forward(w, xTrain).data;
+  const { lossDerivatives: Lp, loss: L } = lossGradient(problem, w);
+  const n = d + J.rows;
+  let delta = gamma(J.rows + 1) * Math.abs(L);
+  for (let r = 0; r < J.rows; r++) {
+    let size = Math.abs(y[r]!);
+    for (let j = 0; j < d; j++) size += Math.abs(J.data[r * d + j]! * w[j]!);
+    delta += Math.abs(Lp.data[r]!) * gamma(n) * size;
+  }
+  const defect = (DENSE_DERIVATIVE_FACTOR * (FLOW_RTOL * (norm2(w) + H * g) + Math.sqrt(d) * FLOW_ATOL)) / H;
+  return RATE_SAFETY * (g * defect + (3 * delta) / FD_STEP + truncation);
+}
+
+/** The shortest integrator step among those that meet [t - reach, t + reach] (step ends from onProgress). */
+function shortestStepNear(ends: readonly number[], t: number, reach: number): number {
+  let H = Infinity;
+  for (let k = 0; k + 1 < ends.length; k++) if (ends[k + 1]! >= t - reach && ends[k]! <= t + reach) H = Math.min(H, ends[k + 1]! - ends[k]!);
+  return H;
 }
 
 // Huber's L is only once differentiable in y: where a residual crosses delta, L(w(t)) has a jump in its second
@@ -72,26 +99,24 @@ function loss(problem: TrainingProblem, w: Float64Array): number {
   return totalLoss(problem.loss, problem.model.forward(w, problem.xTrain), problem.yTrain);
 }
 
-// Layer norm over one or two units is left out of the generated MLPs: a constant or a smoothed sign function
-// whose 1/sqrt(normEps) slopes make the flow stiff and slow without adding to the claim.
-const specs = () => mlpSpecArb({ maxDepth: 2, maxWidth: 5 }).filter((s) => s.kind === 'mlp' && s.layers.every((l) => l.norm !== 'layer' || l.width >= 3));
+// Without layer norm, whose 1/sqrt(var + eps) slopes make some flows stiff (thousands of steps; a skipped one
+// would be over the ledger's share in a property of 15 cases): the claim is about any differentiable model,
+// and P3-P8 check layer norm.
+const specs = () => mlpSpecArb({ maxDepth: 2, maxWidth: 5, layerNorm: false });
 
 describe('section 3: gradient descent is boosting', () => {
   claimTest(['disc.boosting'], 'the total loss never increases along the gradient flow', (ctx) => {
-    let stiff = 0;
+    const ledger = caseLedger(ctx, 'generated flows', FILE);
     let largestRise = -Infinity;
     let largestRiseRatio = -Infinity;
     let smallestDrop = Infinity;
-    let cases = 0;
     fc.assert(
       fc.property(flowCaseArb({}, specs()), (c) => {
+        ledger.draw();
         const where = describeFlowCase(c);
         const ts = Array.from({ length: SAVED }, (_, k) => (c.T * k) / (SAVED - 1));
-        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET, ts });
-        if (res.status === 'max-steps') {
-          stiff++;
-          return;
-        }
+        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: FLOW_MAX_STEPS, ts });
+        if (res.status === 'max-steps') ledger.skip(`stiff: over ${FLOW_MAX_STEPS} integrator steps`);
         if (res.status !== 'success') throw new Error(`flow ${res.status}: ${res.message}; ${where}; seed ${SEED}`);
         const Ls = res.ws.map((w) => loss(c.problem, w));
         for (let k = 0; k + 1 < Ls.length; k++) {
@@ -106,63 +131,53 @@ describe('section 3: gradient descent is boosting', () => {
             throw new Error(`L(t = ${res.ts[k + 1]}) = ${after} > L(t = ${res.ts[k]}) = ${before}: absolute rise ${rise.toExponential(3)}, relative ${(rise / before).toExponential(3)}, allowance ${allowance.toExponential(3)}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
           }
         }
-        cases++;
       }),
       propertyParameters(15),
     );
-    recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkStepBudget(stiff, propertyParameters(15).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'largest relative change upwards between saved times (negative: always down)', largestRise);
     recordFigure(ctx, 'largest change upwards over its allowance', largestRiseRatio);
     recordFigure(ctx, 'smallest relative drop between saved times', smallestDrop);
-    recordFigure(ctx, 'cases', cases);
-  });
+  }, { evidence: { 'disc.boosting': verifiedAgainst('finite differences', 'the sign of dL/dt by differences: L(w(t_{k+1})) - L(w(t_k)) between 9 saved times of the integrated flow, from forward passes of the loss, never rises beyond the integrator\'s and rounding\'s allowance') } });
 
   claimTest(['disc.boosting'], 'at random times dL/dt along the integrated flow equals -|grad L(w(t))|^2', (ctx) => {
-    let stiff = 0;
+    const ledger = caseLedger(ctx, 'flows at random times', FILE);
     let worst = 0;
     let worstRatio = 0;
     let worstAbs = 0;
-    let kinks = 0;
-    let cases = 0;
     fc.assert(
       fc.property(flowCaseArb({}, specs()), fc.integer({ min: 1, max: 99 }), (c, pct) => {
+        ledger.draw();
         const where = describeFlowCase(c);
-        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: SMALL_FLOW_STEP_BUDGET, dense: true });
-        if (res.status === 'max-steps') {
-          stiff++;
-          return;
-        }
+        const ends: number[] = [0];
+        const res = gradientFlow(c.problem, c.w0, {}, { T: c.T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: FLOW_MAX_STEPS, dense: true, onProgress: (t) => ends.push(t) });
+        if (res.status === 'max-steps') ledger.skip(`stiff: over ${FLOW_MAX_STEPS} integrator steps`);
         if (res.status !== 'success') throw new Error(`flow ${res.status}: ${res.message}; ${where}; seed ${SEED}`);
         const w = res.w!;
         let t = (pct / 100) * c.T;
-        // Move the stencil [t - h, t + h] off a kink of Huber's loss (at most a few per flow).
-        for (let tries = 0; straddlesKink(c.problem, w(t - FD_STEP), w(t + FD_STEP)) && tries < 20; tries++) {
-          kinks++;
-          t = Math.min(t + 3 * FD_STEP, c.T - FD_STEP);
+        // Move the stencil [t - 2h, t + 2h] off a kink of Huber's loss (at most a few per flow).
+        for (let tries = 0; straddlesKink(c.problem, w(t - 2 * FD_STEP), w(t + 2 * FD_STEP)) && tries < 20; tries++) {
+          ledger.find('stencil moved off a kink of Huber\'s loss');
+          t = Math.min(t + 5 * FD_STEP, c.T - 2 * FD_STEP);
         }
         const wt = w(t);
-        const rate = richardsonDerivative((tau) => [loss(c.problem, w(t + tau))], FD_STEP)[0]!;
+        // Value at FD_STEP, with |R(2 FD_STEP) - R(FD_STEP)| bounding its truncation.
+        const fd = richardsonDerivativeEstimated((tau) => [loss(c.problem, w(t + tau))], 2 * FD_STEP);
+        const rate = fd.value[0]!;
         const g = norm2(lossGradient(c.problem, wt).gradient);
         const expected = -g * g;
         const err = Math.abs(rate - expected);
-        const tol = rateTolerance(c.problem, wt, g, loss(c.problem, wt));
+        const tol = rateTolerance(c.problem, wt, g, shortestStepNear(ends, t, 2 * FD_STEP), fd.error[0]!);
         worst = Math.max(worst, err / (g * g));
         worstRatio = Math.max(worstRatio, err === 0 ? 0 : err / tol);
         worstAbs = Math.max(worstAbs, err);
         if (!(err <= tol)) {
           throw new Error(`dL/dt at t = ${t} by differences ${rate} vs -|grad L|^2 = ${expected}: absolute ${err.toExponential(3)}, relative ${(err / (g * g)).toExponential(3)}, tolerance ${tol.toExponential(3)}; ${where}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
         }
-        cases++;
       }),
       propertyParameters(15),
     );
-    recordFigure(ctx, 'cases left out (over the step budget)', stiff);
-    checkStepBudget(stiff, propertyParameters(15).numRuns, SEED, replayCommand(FILE));
     recordFigure(ctx, 'worst relative error of dL/dt (relative to |grad L|^2)', worst);
     recordFigure(ctx, 'worst error over its tolerance', worstRatio);
     recordFigure(ctx, 'worst absolute error of dL/dt', worstAbs);
-    recordFigure(ctx, 'stencils moved off a Huber kink', kinks);
-    recordFigure(ctx, 'cases', cases);
-  });
+  }, { evidence: { 'disc.boosting': verifiedAgainst('finite differences', 'dL/dt by Richardson differences of L(w(t)) along the dense output at random times, against -|grad L(w(t))|^2 from the VJP gradient') } });
 });

@@ -1,5 +1,5 @@
 /**
- * disc.convex-solution — section 3: the solution of a convex learning problem is a kernel machine, whatever
+ * disc.convex-solution: section 3: the solution of a convex learning problem is a kernel machine, whatever
  * the optimiser, because the optimum is unique. Checked on the reference flow for L2-regularised linear
  * regression (a random-features model, squared loss, weight decay lambda) and L2-regularised logistic
  * regression (binaryLogistic), with more features than training points (d > m), so that
@@ -15,158 +15,17 @@
  */
 import fc from 'fast-check';
 import { describe } from 'vitest';
-import { gamma, matrix, norm2, rng, symmetricEigenvalues, symmetricFunction, UNIT_ROUNDOFF_F64, type Matrix } from '../../src/core/index.js';
-import { DOP853 } from '../../src/flow/index.js';
-import { gradientFlow, lossGradient, type FlowResult, type TrainingProblem } from '../../src/kernels/index.js';
-import { binaryLogistic, squared } from '../../src/losses/index.js';
-import { compileModel, jacobian, type Model } from '../../src/models/index.js';
-import { claimTest, recordFigure } from '../arbitraries/claims.js';
+import { gamma, matrix, norm2, rng, symmetricEigenvalues, symmetricFunction, UNIT_ROUNDOFF_F64 } from '../../src/core/index.js';
+import { lossGradient, type TrainingProblem } from '../../src/kernels/index.js';
+import { squared } from '../../src/losses/index.js';
+import { compileModel } from '../../src/models/index.js';
+import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
-import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
-import { matrixArb } from '../arbitraries/models.js';
+import { IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
+import { caseLedger } from '../arbitraries/ledger.js';
+import { COND_MAX, contractedIntegratorError, convexCaseArb, distance, flow, gradients, gram, perp, perpIntegratorError, spanBasis, spanRoundingBound, type ConvexCase } from './convexCases.js';
 
 const FILE = 'properties/discussion/convexSolution.property.ts';
-
-// Staying in the span is exact on the flow and on every Runge-Kutta step (each stage value is a combination
-// of the grad f(x_i) and of w), so only rounding takes w out of it: the gradient's VJP rounds by
-// gamma(m + 1) sum_i |L'_i| |g_i|, a step's stage sum by gamma(s + 1) h B1 |k| (B1 = sum_l |b_l|, 12.9 for
-// DOP853), its addition by u |w|; over N steps (N u + gamma(s + 1) B1 + gamma(m + 1)) (max|w| + T max|k|).
-// The projection, by modified Gram-Schmidt done twice, is orthonormal to a few u, and a vector in the span
-// keeps a residual of about u cond(G) |v| (G the m x d matrix of the rows grad f(x_i)). ROUNDING_SAFETY covers
-// the constants and the maxima taken at SAMPLES recorded times.
-const ROUNDING_SAFETY = 4;
-const B1 = DOP853.b.reduce((acc, b) => acc + Math.abs(b), 0);
-const SAMPLES = 9;
-
-// Cases whose rows grad f(x_i) are within 1e-6 of linear dependence (cond(G) above this) leave the span
-// undetermined to the accuracy checked here; they are counted and skipped.
-const COND_MAX = 1e6;
-
-/** A regularised convex problem: a random-features model with d > m, a loss, lambda, a horizon. */
-interface ConvexCase {
-  readonly problem: TrainingProblem;
-  readonly lossName: 'squared' | 'binaryLogistic';
-  readonly lambda: number;
-  readonly T: number;
-  readonly queries: Matrix;
-  readonly w0: Float64Array;
-  readonly description: string;
-}
-
-function convexCaseArb(): fc.Arbitrary<ConvexCase> {
-  return fc
-    .record({
-      inputDim: fc.integer({ min: 1, max: 3 }),
-      m: fc.integer({ min: 2, max: 5 }),
-      extra: fc.integer({ min: 1, max: 6 }),
-      activation: fc.constantFrom('cos' as const, 'tanh' as const),
-      featureSeed: fc.nat({ max: 1000 }),
-      bias: fc.boolean(),
-      lossName: fc.constantFrom('squared' as const, 'binaryLogistic' as const),
-      lambda: fc.constantFrom(0.2, 0.5, 1),
-      T: fc.constantFrom(1, 2),
-      seed: fc.nat({ max: 2 ** 31 - 1 }),
-    })
-    .chain((r) =>
-      fc.tuple(matrixArb(r.m, r.inputDim, 1.5), matrixArb(2, r.inputDim, 1.5)).map(([xTrain, queries]): ConvexCase => {
-        const spec = { kind: 'features' as const, inputDim: r.inputDim, outputDim: 1, featureMap: { type: 'random' as const, count: r.m + r.extra, activation: r.activation, seed: r.featureSeed }, bias: r.bias };
-        const model = compileModel(spec);
-        const data = rng(r.seed).stream('data');
-        const yTrain = matrix(r.m, 1, Array.from({ length: r.m }, () => (r.lossName === 'squared' ? data.uniformIn(-1, 1) : data.int(2))));
-        const problem: TrainingProblem = { model, loss: r.lossName === 'squared' ? squared : binaryLogistic, xTrain, yTrain, weightDecay: r.lambda };
-        return {
-          problem,
-          lossName: r.lossName,
-          lambda: r.lambda,
-          T: r.T,
-          queries,
-          w0: model.init(rng(r.seed).stream('init')),
-          description: `features ${JSON.stringify(spec)}, loss ${r.lossName}, lambda ${r.lambda}, m ${r.m}, T ${r.T}, seed ${r.seed}`,
-        };
-      }),
-    );
-}
-
-/** Orthonormal rows spanning the rows of G (modified Gram-Schmidt, twice), and cond(G) from G G^T. */
-function spanBasis(G: Matrix): { Q: Float64Array[]; cond: number; lambdaMax: number } {
-  const d = G.cols;
-  const Q: Float64Array[] = [];
-  for (let i = 0; i < G.rows; i++) {
-    const v = G.data.slice(i * d, (i + 1) * d);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of Q) {
-        let p = 0;
-        for (let j = 0; j < d; j++) p += q[j]! * v[j]!;
-        for (let j = 0; j < d; j++) v[j]! -= p * q[j]!;
-      }
-    }
-    const n = norm2(v);
-    Q.push(v.map((x) => x / n));
-  }
-  const K = gram(G);
-  const eig = symmetricEigenvalues(K);
-  return { Q, cond: Math.sqrt(eig[eig.length - 1]! / eig[0]!), lambdaMax: eig[eig.length - 1]! };
-}
-
-function gram(G: Matrix): Matrix {
-  const d = G.cols;
-  const K = matrix(G.rows, G.rows);
-  for (let i = 0; i < G.rows; i++) {
-    for (let j = 0; j < G.rows; j++) {
-      let acc = 0;
-      for (let p = 0; p < d; p++) acc += G.data[i * d + p]! * G.data[j * d + p]!;
-      K.data[i * G.rows + j] = acc;
-    }
-  }
-  return K;
-}
-
-/** v - Q^T Q v: the component of v orthogonal to the span. */
-function perp(Q: readonly Float64Array[], v: Float64Array): Float64Array {
-  const out = v.slice();
-  for (const q of Q) {
-    let p = 0;
-    for (let j = 0; j < v.length; j++) p += q[j]! * v[j]!;
-    for (let j = 0; j < v.length; j++) out[j]! -= p * q[j]!;
-  }
-  return out;
-}
-
-function distance(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let j = 0; j < a.length; j++) s += (a[j]! - b[j]!) ** 2;
-  return Math.sqrt(s);
-}
-
-function flow(c: ConvexCase, w0: Float64Array, T = c.T): FlowResult {
-  const ts = Array.from({ length: SAMPLES }, (_, k) => (T * k) / (SAMPLES - 1));
-  const res = gradientFlow(c.problem, w0, {}, { T, rtol: FLOW_RTOL, atol: FLOW_ATOL, ts });
-  if (res.status !== 'success') throw new Error(`flow ${res.status}: ${res.message}; ${c.description}; seed ${SEED}`);
-  return res;
-}
-
-/** The rounding bound on leaving the span, from the recorded w(t) (see ROUNDING_SAFETY). */
-function spanRoundingBound(c: ConvexCase, res: FlowResult, G: Matrix, cond: number): number {
-  const m = G.rows;
-  const d = G.cols;
-  const rowNorms = Array.from({ length: m }, (_, i) => norm2(G.data.subarray(i * d, (i + 1) * d)));
-  let maxW = 0;
-  let maxK = 0;
-  for (const w of res.ws) {
-    const Lp = lossGradient(c.problem, w).lossDerivatives;
-    let k = c.lambda * norm2(w);
-    for (let i = 0; i < m; i++) k += Math.abs(Lp.data[i]!) * rowNorms[i]!;
-    maxW = Math.max(maxW, norm2(w));
-    maxK = Math.max(maxK, k);
-  }
-  const integration = res.stats.acceptedSteps * UNIT_ROUNDOFF_F64 + gamma(DOP853.b.length + 1) * B1 + gamma(m + 1);
-  return ROUNDING_SAFETY * (integration * (maxW + res.T * maxK) + (m + cond) * UNIT_ROUNDOFF_F64 * maxW);
-}
-
-function gradients(model: Model, X: Matrix): Matrix {
-  // For a linear model grad f(x) does not depend on w; any w gives the rows [phi(x_i), 1].
-  return jacobian(model, new Float64Array(model.paramCount), X);
-}
 
 function fail(what: string, abs: number, rel: number, bound: number, c: ConvexCase): never {
   throw new Error(`${what}: absolute ${abs.toExponential(3)}, relative ${rel.toExponential(3)}, bound ${bound.toExponential(3)}; ${c.description}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
@@ -174,19 +33,17 @@ function fail(what: string, abs: number, rel: number, bound: number, c: ConvexCa
 
 describe('section 3: the solution of a convex problem is a kernel machine', () => {
   claimTest(['disc.convex-solution'], 'from w0 = 0 the flow of regularised linear or logistic regression stays in span{grad f(x_i)}', (ctx) => {
+    const ledger = caseLedger(ctx, 'regularised convex problems', FILE);
     let worst = 0;
     let worstRatio = 0;
     let largestCond = 0;
-    let illConditioned = 0;
     const losses = new Set<string>();
     fc.assert(
       fc.property(convexCaseArb(), (c) => {
+        ledger.draw();
         const G = gradients(c.problem.model, c.problem.xTrain);
         const { Q, cond } = spanBasis(G);
-        if (!(cond <= COND_MAX)) {
-          illConditioned++;
-          return;
-        }
+        if (!(cond <= COND_MAX)) ledger.skip(`cond(G) over ${COND_MAX}`);
         largestCond = Math.max(largestCond, cond);
         const res = flow(c, new Float64Array(c.problem.model.paramCount));
         const residual = norm2(perp(Q, res.wT));
@@ -202,27 +59,28 @@ describe('section 3: the solution of a convex problem is a kernel machine', () =
     recordFigure(ctx, 'worst relative residual |P_perp w(T)| / |w(T)|', worst);
     recordFigure(ctx, 'worst residual over its rounding bound', worstRatio);
     recordFigure(ctx, 'largest cond(G) checked', largestCond);
-    recordFigure(ctx, 'cases skipped as ill-conditioned', illConditioned);
     recordFigure(ctx, 'losses', [...losses].sort().join(', '));
-  });
+  }, { evidence: { 'disc.convex-solution': verifiedAgainst('closed form', 'from w0 = 0, the component of w(T) orthogonal to span{grad f(x_i)} = span{[phi(x_i), 1]} (the representer form every stationary point takes) is rounding, with the span built from the features by Gram-Schmidt') } });
 
   claimTest(['disc.convex-solution'], 'from a random w0 the component orthogonal to the span decays exactly as e^{-lambda t}', (ctx) => {
+    const ledger = caseLedger(ctx, 'regularised convex problems', FILE);
     let worst = 0;
     let worstRatio = 0;
     let smallestDecay = Infinity;
     fc.assert(
       fc.property(convexCaseArb(), (c) => {
+        ledger.draw();
         const G = gradients(c.problem.model, c.problem.xTrain);
         const { Q, cond } = spanBasis(G);
-        if (!(cond <= COND_MAX)) return;
+        if (!(cond <= COND_MAX)) ledger.skip(`cond(G) over ${COND_MAX}`);
         const res = flow(c, c.w0);
         const before = perp(Q, c.w0);
         const after = perp(Q, res.wT);
         const decay = Math.exp(-c.lambda * c.T);
         const expected = before.map((v) => decay * v);
         const err = distance(after, expected);
-        // The integrator's error in w(T) (IDENTITY_RTOL |w|, flowTolerance.ts) plus the rounding of the span.
-        const bound = IDENTITY_RTOL * (norm2(c.w0) + norm2(res.wT)) + spanRoundingBound(c, res, G, cond);
+        // The integrator's error on the orthogonal component (perpIntegratorError) plus the rounding of the span.
+        const bound = perpIntegratorError(c.lambda, res.ends) * norm2(before) + spanRoundingBound(c, res, G, cond);
         const rel = err === 0 ? 0 : err / norm2(expected);
         worst = Math.max(worst, rel);
         worstRatio = Math.max(worstRatio, err === 0 ? 0 : err / bound);
@@ -234,13 +92,15 @@ describe('section 3: the solution of a convex problem is a kernel machine', () =
     recordFigure(ctx, 'worst relative error of P_perp w(T) against e^{-lambda T} P_perp w0', worst);
     recordFigure(ctx, 'worst error over its bound', worstRatio);
     recordFigure(ctx, 'smallest e^{-lambda T} checked', smallestDecay);
-  });
+  }, { evidence: { 'disc.convex-solution': verifiedAgainst('closed form', 'from a random w0, P_perp w(T) against the closed form e^{-lambda T} P_perp w0 (the orthogonal part only feels the weight decay)') } });
 
   claimTest(['disc.convex-solution'], 'the objective is lambda-strongly convex: |grad F| and the gap between two flows decay at least as e^{-lambda t}, towards one optimum w* = -(1/lambda) sum_i L\'_i grad f(x_i)', (ctx) => {
+    const ledger = caseLedger(ctx, 'regularised convex problems', FILE);
     let slowestGradRate = Infinity;
     let slowestGapRate = Infinity;
     fc.assert(
       fc.property(convexCaseArb(), (c) => {
+        ledger.draw();
         const G = gradients(c.problem.model, c.problem.xTrain);
         const { lambdaMax } = spanBasis(G);
         const a = flow(c, new Float64Array(c.problem.model.paramCount));
@@ -266,7 +126,7 @@ describe('section 3: the solution of a convex problem is a kernel machine', () =
     );
     recordFigure(ctx, 'slowest decay rate of |grad F| in units of lambda (>= 1)', slowestGradRate);
     recordFigure(ctx, 'slowest decay rate of the gap between two flows in units of lambda (>= 1)', slowestGapRate);
-  });
+  }, { evidence: { 'disc.convex-solution': verifiedAgainst('closed form', 'the contraction bounds of a lambda-strongly convex objective: |grad F(w(T))| <= e^{-lambda T} |grad F(w0)| and |w_a(T) - w_b(T)| <= e^{-lambda T} |w_a(0) - w_b(0)|, so the optimum is unique and of the form -(1/lambda) sum_i L\'_i grad f(x_i)') } });
 
   claimTest(['disc.convex-solution', 'sec.linear-models'], 'ridge regression trained by the flow to a long horizon is kernel ridge regression, alpha = (K + lambda I)^{-1} y*', (ctx) => {
     // Pinned: 4 points in R^2, 10 random cosine features with a bias (d = 11 > m = 4), lambda = 1, T = 30.
@@ -288,11 +148,13 @@ describe('section 3: the solution of a convex problem is a kernel machine', () =
     const alpha = Float64Array.from({ length: 4 }, (_, i) => yTrain.data.reduce((acc, y, j) => acc + inverse.data[i * 4 + j]! * y, 0));
     const d = model.paramCount;
     const wStar = Float64Array.from({ length: d }, (_, p) => alpha.reduce((acc, a, i) => acc + a * G.data[i * d + p]!, 0));
-    // |w(T) - w*| <= e^{-lambda T} |w0 - w*| (strong convexity) plus the integrator's IDENTITY_RTOL |w|, plus the
-    // rounding of the closed form: the solve with K + lambda I (cond <= 1 + lambda_max / lambda) at a few u.
+    // |w(T) - w*| <= e^{-lambda T} |w0 - w*| (strong convexity) plus the integrator's contracted error
+    // (contractedIntegratorError), plus the rounding of the closed form: the solve with K + lambda I
+    // (cond <= 1 + lambda_max / lambda) at a few u.
     const eig = symmetricEigenvalues(shifted);
     const closedFormRounding = 16 * (eig[3]! / eig[0]!) * UNIT_ROUNDOFF_F64 * norm2(wStar);
-    const bound = Math.exp(-lambda * T) * distance(w0, wStar) + IDENTITY_RTOL * (norm2(res.wT) + norm2(wStar)) + closedFormRounding;
+    const wMax = Math.max(...res.ws.flatMap((w) => Array.from(w, Math.abs)), ...Array.from(res.wT, Math.abs));
+    const bound = Math.exp(-lambda * T) * distance(w0, wStar) + contractedIntegratorError(lambda, res.ends, d, wMax) + closedFormRounding;
     const err = distance(res.wT, wStar);
     recordFigure(ctx, '|w(T) - w*| relative to |w*|', err / norm2(wStar));
     recordFigure(ctx, 'its bound', bound / norm2(wStar));
@@ -318,5 +180,10 @@ describe('section 3: the solution of a convex problem is a kernel machine', () =
     }
     recordFigure(ctx, 'worst relative error of the kernel ridge machine at the queries', worst);
     recordFigure(ctx, 'integrator steps', res.stats.acceptedSteps);
+  }, {
+    evidence: {
+      'disc.convex-solution': verifiedAgainst('closed form', 'ridge regression trained by the flow to T = 30 against w* = sum_i alpha_i [phi(x_i), 1], alpha = (K + lambda I)^{-1} y* (eigendecomposition of K + lambda I)'),
+      'sec.linear-models': verifiedAgainst('closed form', "the trained linear model's predictions against the kernel ridge machine sum_i alpha_i (phi(x) . phi(x_i) + 1) at three queries"),
+    },
   });
 });

@@ -1,28 +1,30 @@
 /**
- * disc.scalability — section 3: evaluating the trained model at a query costs the same whatever the number
+ * disc.scalability: section 3, evaluating the trained model at a query costs the same whatever the number
  * of training examples m, while the path-kernel machine needs every training point and the whole path (the
  * HN thread: a query costs about as much as training).
  *
  * Measured by counting, not by timing (wall clock belongs to `npm run bench`, which times the same two
- * evaluations): a wrapper around the model counts the input rows it evaluates (every forward pass, JVP and
- * reverse pass starts from a trace of some rows). At one new query x, after S steps of GD on m points:
- * - the model, f(x; w_S): one trace of one row, whatever m and S;
+ * evaluations): an instrumented model counts every evaluation it is asked for (trace and forward pass) and
+ * the rows of each batch; every forward pass, JVP and reverse pass of the engine starts from such a trace. The
+ * instrument is calibrated first (a forward pass of k rows counts k rows once; S steps of full-batch GD count
+ * S evaluations of the m training rows). At one new query x, after S steps of GD on m points:
+ * - the model, f(x; w_S);
  * - the exact discrete path-kernel machine (disc.exact-path-kernel, 8 Gauss nodes), which writes f(x; w_S)
- *   as f(x; w_0) + sum_i sum_s (example i's exact share of step s): per step, the query at every node and at
- *   the step's start, and every training point at the step's start. The training rows are exactly m S; the
- *   query rows are (nodes + 1) S + 2, so the total's slope in m approaches 1 from below as m outgrows
- *   nodes + 1. Training itself evaluates the same m S training rows, so one query costs about one training
- *   run: their ratio is 1 + ((nodes + 1) S + 2) / (m S).
- * The replayed machine is checked to reproduce f(x; w_S), so what is counted is the working machine.
+ *   as f(x; w_0) + sum_i sum_s (example i's exact share of step s), replayed along the recorded path and
+ *   checked to reproduce f(x; w_S), so that what is counted is the working machine.
+ * The costs are laws in m and in S, decided by the local slopes of log(rows) as m (or S) doubles, with
+ * intervals from how much those slopes still move (src/laws/verdict.ts): the model's slope is 0 (competitor
+ * 1), the machine's 1 (competitor 0).
  */
 import { describe, expect } from 'vitest';
+import type { LawRule } from '../../src/claims/index.js';
 import { matrix, rng, type Matrix } from '../../src/core/index.js';
 import { discretePath } from '../../src/kernels/index.js';
-import { fitLogLog } from '../../src/laws/index.js';
+import { countVerdicts, decideLaw, fitLogLog, refinementInterval } from '../../src/laws/index.js';
 import { squared } from '../../src/losses/index.js';
 import { compileModel, type Model } from '../../src/models/index.js';
 import { train, type StepRecord, type TrainingProblem } from '../../src/train/index.js';
-import { claimTest, recordFigure, recordSeries } from '../arbitraries/claims.js';
+import { claimTest, lawEvidence, recordEvidence, recordFigure, recordSeries } from '../arbitraries/claims.js';
 import { DEEP, SEED } from '../arbitraries/config.js';
 
 const NODES = 8;
@@ -31,27 +33,60 @@ const M_LIST = DEEP ? [4, 8, 16, 32, 64, 128, 256] : [4, 8, 16, 32, 64, 128];
 const S_LIST = DEEP ? [4, 8, 16, 32, 64, 128] : [4, 8, 16, 32, 64];
 const M_FIXED = 16;
 const S_FIXED = 16;
-// Counts are exact integers, so their slopes are exact up to the fit's rounding: a constant count has slope
-// 0 and a count proportional to m or S has slope 1, to about 1e-15. SLOPE_TOL only absorbs that rounding.
-const SLOPE_TOL = 1e-9;
 // The replayed machine reproduces f(x; w_S) to quadrature and rounding (disc.exact-path-kernel's own bound).
 const EXACT_RTOL = 1e-12;
 
+// The laws, fixed before measuring. Rows evaluated per query against m (at S_FIXED) and against S (at M_FIXED).
+const MODEL_IN_M: LawRule = {
+  quantity: 'slope of log(rows the trained model evaluates for one query) in log m',
+  expected: 0,
+  competitor: 1,
+  reason: 'f(x; w_S) is one forward pass of the query, whatever the training set; slope 1 would be a cost that grows with the training set like the kernel machine\'s',
+};
+const MODEL_IN_S: LawRule = { ...MODEL_IN_M, quantity: 'slope of log(rows the trained model evaluates for one query) in log S', reason: 'f(x; w_S) is one forward pass whatever the length of the path; slope 1 would be a cost that grows with the path like the kernel machine\'s' };
+const MACHINE_IN_M: LawRule = {
+  quantity: 'slope of log(rows the path-kernel machine evaluates for one query) in log m',
+  expected: 1,
+  competitor: 0,
+  reason: 'the machine sums over every training point at every step (m S training rows, plus the query at every node of every step): its cost grows in proportion to m; slope 0 would be the model\'s cost',
+};
+const MACHINE_IN_S: LawRule = { ...MACHINE_IN_M, quantity: 'slope of log(rows the path-kernel machine evaluates for one query) in log S', reason: 'the machine replays every step of the path, each costing the training points and the query at every node: its cost grows in proportion to S; slope 0 would be the model\'s cost' };
+
 interface Counts {
+  /** Evaluations (traces) of the query. */
+  queryCalls: number;
   /** Rows evaluated at the query. */
   query: number;
+  /** Evaluations of training inputs. */
+  trainingCalls: number;
   /** Rows of training inputs evaluated. */
   training: number;
 }
 
-/** The model, with every trace counted by whose rows it evaluates. */
+const noCounts = (): Counts => ({ queryCalls: 0, query: 0, trainingCalls: 0, training: 0 });
+
+/** The model, instrumented: every trace and every forward pass counted once, with its batch's rows. */
 function counting(model: Model, queries: Matrix, counts: Counts): Model {
-  const trace: Model['trace'] = (w, X) => {
-    if (X === queries) counts.query += X.rows;
-    else counts.training += X.rows;
-    return model.trace(w, X);
+  const count = (X: Matrix) => {
+    if (X === queries) {
+      counts.queryCalls++;
+      counts.query += X.rows;
+    } else {
+      counts.trainingCalls++;
+      counts.training += X.rows;
+    }
   };
-  return { ...model, trace, forward: (w, X) => trace(w, X).output.value };
+  return {
+    ...model,
+    trace: (w, X) => {
+      count(X);
+      return model.trace(w, X);
+    },
+    forward: (w, X) => {
+      count(X);
+      return model.forward(w, X);
+    },
+  };
 }
 
 interface Case {
@@ -74,18 +109,20 @@ interface Measurement {
   readonly model: Counts;
   readonly machine: Counts;
   readonly training: Counts;
+  /** Steps the trainer reported. */
+  readonly steps: number;
 }
 
 /** Train S steps on m points (counted), then evaluate the model and the kernel machine at one new query. */
 function measure(m: number, S: number): Measurement {
   const c = setup(m);
-  const trainingCounts: Counts = { query: 0, training: 0 };
+  const trainingCounts = noCounts();
   const steps: StepRecord[] = [];
   const trained = train({ ...c.problem, model: counting(c.problem.model, c.query, trainingCounts) }, c.w0, { optimizer: { kind: 'gd' }, eps: EPS, steps: S, onStep: (s) => steps.push(s) });
-  const modelCounts: Counts = { query: 0, training: 0 };
+  const modelCounts = noCounts();
   const fS = counting(c.problem.model, c.query, modelCounts).forward(trained.wS, c.query);
   // The kernel machine at a query chosen after training: replay the recorded path through it.
-  const machineCounts: Counts = { query: 0, training: 0 };
+  const machineCounts = noCounts();
   const machineProblem = { ...c.problem, model: counting(c.problem.model, c.query, machineCounts) };
   const acc = discretePath(machineProblem, c.query, c.w0, { nodes: NODES, errorEstimate: false });
   steps.forEach(acc.onStep);
@@ -96,57 +133,56 @@ function measure(m: number, S: number): Measurement {
   if (Math.abs(sum - fS.data[0]!) > EXACT_RTOL * scale) {
     throw new Error(`m ${m}, S ${S}: the kernel machine gives ${sum}, the model ${fS.data[0]}; seed ${SEED}`);
   }
-  return { model: modelCounts, machine: machineCounts, training: trainingCounts };
+  return { model: modelCounts, machine: machineCounts, training: trainingCounts, steps: steps.length };
 }
 
 const total = (c: Counts) => c.query + c.training;
 
+/** The law's local slopes as the variable doubles, their interval, and the verdict against the rule. */
+function law(rule: LawRule, xs: readonly number[], rows: readonly number[]) {
+  // Counts are exact integers: no rounding floor.
+  const { estimate, halfWidth, localSlopes } = refinementInterval(xs, rows);
+  return { rule, estimate, halfWidth, localSlopes, verdict: decideLaw(rule, estimate, halfWidth) };
+}
+
 describe('section 3: the kernel machine needs every training point and the whole path', () => {
-  claimTest(['disc.scalability'], 'a query costs the model one evaluation whatever m and S, and the path-kernel machine m S training evaluations: about one training run', (ctx) => {
+  claimTest(['disc.scalability'], 'a query costs the model one evaluation whatever m and S, and the path-kernel machine a cost proportional to m and to S: about one training run', (ctx) => {
+    // Calibration: the instrument counts what it is given, once.
+    const probe = setup(M_FIXED);
+    const probeCounts = noCounts();
+    const probed = counting(probe.problem.model, probe.query, probeCounts);
+    probed.forward(probe.w0, probe.problem.xTrain);
+    probed.trace(probe.w0, probe.query);
+    expect(probeCounts, 'one forward pass of m rows and one trace of the query').toEqual({ queryCalls: 1, query: 1, trainingCalls: 1, training: M_FIXED });
+
     const byM = M_LIST.map((m) => measure(m, S_FIXED));
     const byS = S_LIST.map((S) => measure(M_FIXED, S));
-    const slopes = {
-      modelM: fitLogLog(M_LIST, byM.map((r) => total(r.model))).slope,
-      modelS: fitLogLog(S_LIST, byS.map((r) => total(r.model))).slope,
-      machineTrainingM: fitLogLog(M_LIST, byM.map((r) => r.machine.training)).slope,
-      machineTrainingS: fitLogLog(S_LIST, byS.map((r) => r.machine.training)).slope,
-      machineTotalM: fitLogLog(M_LIST, byM.map((r) => total(r.machine))),
-      machineTotalS: fitLogLog(S_LIST, byS.map((r) => total(r.machine))).slope,
-    };
-    // Exact counts first: the model evaluates the query once; the machine every training point at every step.
-    byM.forEach((r, k) => {
-      expect(total(r.model), `model rows at m = ${M_LIST[k]}`).toBe(1);
-      expect(r.machine.training, `machine training rows at m = ${M_LIST[k]}`).toBe(M_LIST[k]! * S_FIXED);
-      expect(r.machine.query).toBe((NODES + 1) * S_FIXED + 2);
+    // The trainer evaluates the training batch once per step: the instrument must see exactly that.
+    [...byM.map((r, k) => [r, M_LIST[k]!, S_FIXED] as const), ...byS.map((r, k) => [r, M_FIXED, S_LIST[k]!] as const)].forEach(([r, m, S]) => {
+      expect(r.steps, `steps reported at m = ${m}, S = ${S}`).toBe(S);
+      expect({ calls: r.training.trainingCalls, rows: r.training.training }, `training counted at m = ${m}, S = ${S}`).toEqual({ calls: S, rows: m * S });
     });
-    byS.forEach((r, k) => {
-      expect(total(r.model)).toBe(1);
-      expect(r.machine.training).toBe(M_FIXED * S_LIST[k]!);
-    });
-    expect(Math.abs(slopes.modelM)).toBeLessThan(SLOPE_TOL);
-    expect(Math.abs(slopes.modelS)).toBeLessThan(SLOPE_TOL);
-    expect(Math.abs(slopes.machineTrainingM - 1)).toBeLessThan(SLOPE_TOL);
-    expect(Math.abs(slopes.machineTrainingS - 1)).toBeLessThan(SLOPE_TOL);
-    // Every per-step cost scales with S, so the total's slope in S is 1 up to the 2 rows of f(x; w_0), f(x; w_S).
-    expect(Math.abs(slopes.machineTotalS - 1)).toBeLessThan(0.01);
-    // In m the query's own (nodes + 1) S rows dilute the slope; it rises towards 1 as m grows.
-    const local = slopes.machineTotalM.localSlopes;
-    expect(local.every((s, k) => k === 0 || s >= local[k - 1]!), `local slopes ${local}`).toBe(true);
-    expect(local.at(-1)!).toBeGreaterThan(0.85);
+
+    const laws = [
+      law(MODEL_IN_M, M_LIST, byM.map((r) => total(r.model))),
+      law(MODEL_IN_S, S_LIST, byS.map((r) => total(r.model))),
+      law(MACHINE_IN_M, M_LIST, byM.map((r) => total(r.machine))),
+      law(MACHINE_IN_S, S_LIST, byS.map((r) => total(r.machine))),
+    ];
+    for (const l of laws) {
+      if (!Number.isFinite(l.estimate)) throw new Error(`${l.rule.quantity}: no slope (local slopes ${l.localSlopes.join(', ')}); seed ${SEED}`);
+      recordEvidence(ctx, 'disc.scalability', lawEvidence(l.rule, l.verdict, l.estimate, l.halfWidth, countVerdicts([l.verdict]), `local slopes ${l.localSlopes.map((v) => v.toFixed(3)).join(', ')} as the variable doubles (${l.rule.quantity.endsWith('log m') ? `m = ${M_LIST.join(', ')} at S = ${S_FIXED}` : `S = ${S_LIST.join(', ')} at m = ${M_FIXED}`})`));
+      recordFigure(ctx, `${l.rule.quantity}: slope +- half-width, verdict`, `${l.estimate.toFixed(3)} +- ${l.halfWidth.toFixed(3)}, ${l.verdict}`);
+    }
     // One query against one training run: both evaluate the m S training rows; the query adds its own.
     const ratios = byM.map((r) => total(r.machine) / total(r.training));
-    ratios.forEach((ratio, k) => expect(ratio).toBeCloseTo(1 + ((NODES + 1) * S_FIXED + 2) / (M_LIST[k]! * S_FIXED), 12));
-
-    recordFigure(ctx, 'model: slope in m', slopes.modelM);
-    recordFigure(ctx, 'model: slope in S', slopes.modelS);
-    recordFigure(ctx, 'kernel machine, training rows: slope in m', slopes.machineTrainingM);
-    recordFigure(ctx, 'kernel machine, training rows: slope in S', slopes.machineTrainingS);
-    recordFigure(ctx, 'kernel machine, all rows: slope in S', slopes.machineTotalS);
-    recordFigure(ctx, 'kernel machine, all rows: slope in m (fit; last local slope)', `${slopes.machineTotalM.slope.toFixed(3)}; ${local.at(-1)!.toFixed(3)}`);
     recordFigure(ctx, `one query / one training run (rows), m = ${M_LIST.at(-1)}`, ratios.at(-1)!);
-    recordSeries(ctx, { name: `rows evaluated per query against m (S = ${S_FIXED}): kernel machine`, xLabel: 'training points m', yLabel: 'rows evaluated', x: M_LIST, y: byM.map((r) => total(r.machine)), fit: { slope: slopes.machineTotalM.slope, intercept: slopes.machineTotalM.intercept } });
-    recordSeries(ctx, { name: `rows evaluated per query against m (S = ${S_FIXED}): model`, xLabel: 'training points m', yLabel: 'rows evaluated', x: M_LIST, y: byM.map((r) => total(r.model)), fit: { slope: slopes.modelM, intercept: 0 } });
-    recordSeries(ctx, { name: `rows evaluated per query against S (m = ${M_FIXED}): kernel machine`, xLabel: 'GD steps S', yLabel: 'rows evaluated', x: S_LIST, y: byS.map((r) => total(r.machine)), fit: { slope: slopes.machineTotalS, intercept: fitLogLog(S_LIST, byS.map((r) => total(r.machine))).intercept } });
-    recordSeries(ctx, { name: `rows evaluated per query against S (m = ${M_FIXED}): model`, xLabel: 'GD steps S', yLabel: 'rows evaluated', x: S_LIST, y: byS.map((r) => total(r.model)), fit: { slope: slopes.modelS, intercept: 0 } });
+    recordFigure(ctx, `kernel machine: evaluations (calls) for one query at m = ${M_LIST.at(-1)}, S = ${S_FIXED}`, byM.at(-1)!.machine.queryCalls + byM.at(-1)!.machine.trainingCalls);
+    const fitM = fitLogLog(M_LIST, byM.map((r) => total(r.machine)));
+    const fitS = fitLogLog(S_LIST, byS.map((r) => total(r.machine)));
+    recordSeries(ctx, { name: `rows evaluated per query against m (S = ${S_FIXED}): kernel machine`, xLabel: 'training points m', yLabel: 'rows evaluated', x: M_LIST, y: byM.map((r) => total(r.machine)), fit: { slope: fitM.slope, intercept: fitM.intercept } });
+    recordSeries(ctx, { name: `rows evaluated per query against m (S = ${S_FIXED}): model`, xLabel: 'training points m', yLabel: 'rows evaluated', x: M_LIST, y: byM.map((r) => total(r.model)), fit: { slope: laws[0]!.estimate, intercept: 0 } });
+    recordSeries(ctx, { name: `rows evaluated per query against S (m = ${M_FIXED}): kernel machine`, xLabel: 'GD steps S', yLabel: 'rows evaluated', x: S_LIST, y: byS.map((r) => total(r.machine)), fit: { slope: fitS.slope, intercept: fitS.intercept } });
+    recordSeries(ctx, { name: `rows evaluated per query against S (m = ${M_FIXED}): model`, xLabel: 'GD steps S', yLabel: 'rows evaluated', x: S_LIST, y: byS.map((r) => total(r.model)), fit: { slope: laws[1]!.estimate, intercept: 0 } });
   });
 });

@@ -297,7 +297,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'disc.scalability',
     title: 'Evaluating the kernel machine costs as much as training',
-    statement: 'Evaluating $f_w$ costs the same whatever $m$; the path-kernel machine needs every training point and the whole path.',
+    statement: 'Evaluating $f_w$ at a query costs the same whatever $m$ and the number of steps $S$ (cost slope 0 in $m$ and in $S$); the path-kernel machine needs every training point and the whole path (cost slope 1 in $m$ and in $S$, about one training run per query).',
     source: 'section 3',
     uses: ['thm.kernel-machine'],
     kind: 'law',
