@@ -1,7 +1,7 @@
 /**
  * thm.kernel-machine, step.integrate, step.reweight, def.kernel-machine: Theorem 1 on the reference flow.
  *
- * Theorem 1 reduces to two things (docs/theorem1.md):
+ * Theorem 1 reduces to two things (docs/claims/thm.kernel-machine.md):
  * - P8 (step.integrate), the only part that can fail: f_{w(T)}(x), the model evaluated at the integrated
  *   weights, equals f_{w0}(x) - sum_i K^lp(x, x_i), with K^lp = int_0^T K^g(x, x_i) L'_i dt carried as ODE
  *   state of its own (its rate from the structured tangent kernel, w's from the VJP gradient). On the exact
