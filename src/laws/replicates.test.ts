@@ -177,3 +177,29 @@ describe('statistics of a level', () => {
     expect(r.values.spread[0]).toBeCloseTo(sd(z), 1);
   });
 });
+
+describe('rounds of replicates', () => {
+  it('adds replicates to every level while an interval is too wide, and stops once it is narrow', async () => {
+    const { refineReplicateSlopes } = await import('./replicates.js');
+    const g = rng(9).stream('data');
+    const calls: [number, number][] = [];
+    const r = refineReplicateSlopes({
+      x: (k) => 4 ** k,
+      measure: (k, round) => {
+        calls.push([k, round]);
+        return Array.from({ length: 4 }, () => (4 ** k) ** -0.5 * Math.exp(0.3 * g.normal()));
+      },
+      quantities: { y: (v: number) => v },
+      targets: { y: 0.15 },
+      maxLevels: 3,
+      maxRounds: 40,
+      confidence: 0.99,
+      paired: false,
+    });
+    expect(r.stop).toBe('settled');
+    expect(r.rounds).toBeGreaterThan(1);
+    expect(r.levels.every((level) => level.length === 4 * r.rounds)).toBe(true);
+    expect(calls.filter(([, round]) => round === 1).map(([k]) => k)).toEqual([0, 1, 2]);
+    expect(Math.abs(r.slopes.y.estimate + 0.5)).toBeLessThanOrEqual(r.slopes.y.halfWidth);
+  });
+});

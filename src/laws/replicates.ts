@@ -192,8 +192,17 @@ export type ReplicateQuantity<M> = ((replicate: M) => number) | { readonly stati
 export interface ReplicateRefinementOptions<M, Q extends string> {
   /** The swept value at level k (widths doubling, alphas doubling, learning rates halving, ...). */
   readonly x: (level: number) => number;
-  /** The replicates measured at level k. */
-  readonly measure: (level: number) => readonly M[];
+  /**
+   * The replicates measured at level k in round j: round 0 is the first set; rounds 1, 2, ... add new
+   * replicates to every level (for paired levels, the same new seeds at every level).
+   */
+  readonly measure: (level: number, round: number) => readonly M[];
+  /**
+   * Rounds of replicates at most (default 1): when the levels' budget is spent and an interval is still wider
+   * than its target, each further round adds replicates to every level. Stopping on the interval's width, not
+   * on where it lies, does not bias the estimate (for normal data the mean and the spread are independent).
+   */
+  readonly maxRounds?: number;
   /** The quantities whose slopes are fitted, by name. */
   readonly quantities: Readonly<Record<Q, ReplicateQuantity<M>>>;
   /** Refinement stops once every quantity's half-width is at most its target. */
@@ -214,6 +223,8 @@ export interface ReplicateRefinement<M, Q extends string> {
   readonly slopes: Readonly<Record<Q, ReplicateSlope>>;
   /** Each quantity at each level: the geometric mean of its replicates, or the statistic of all of them. */
   readonly values: Readonly<Record<Q, readonly number[]>>;
+  /** Rounds of replicates used. */
+  readonly rounds: number;
   /** Why refinement stopped: every interval reached its target, or the budget ran out. */
   readonly stop: 'settled' | 'budget';
 }
@@ -255,13 +266,22 @@ export function refineReplicateSlopes<M, Q extends string>(options: ReplicateRef
       values: Object.fromEntries(names.map((q, i) => [q, fits[i]!.values])) as Record<Q, number[]>,
     };
   };
+  const settled = (slopes: Record<Q, ReplicateSlope>) => names.every((q) => slopes[q].halfWidth <= options.targets[q]);
   for (let level = 0; level < options.maxLevels; level++) {
     xs.push(options.x(level));
-    levels.push(options.measure(level));
+    levels.push(options.measure(level, 0));
     if (xs.length >= minLevels) {
       const { slopes, values } = fit();
-      if (names.every((q) => slopes[q].halfWidth <= options.targets[q])) return { xs, levels, slopes, values, stop: 'settled' };
+      if (settled(slopes)) return { xs, levels, slopes, values, rounds: 1, stop: 'settled' };
     }
   }
-  return { xs, levels, ...fit(), stop: 'budget' };
+  const maxRounds = options.maxRounds ?? 1;
+  for (let round = 1; round < maxRounds; round++) {
+    levels.forEach((level, k) => {
+      levels[k] = [...level, ...options.measure(k, round)];
+    });
+    const { slopes, values } = fit();
+    if (settled(slopes)) return { xs, levels, slopes, values, rounds: round + 1, stop: 'settled' };
+  }
+  return { xs, levels, ...fit(), rounds: maxRounds, stop: 'budget' };
 }
