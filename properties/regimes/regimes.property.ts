@@ -56,6 +56,16 @@ const WIDTHS: Readonly<Record<number, readonly number[]>> = DEEP ? { 1: [16, 64,
  * intervals are too wide for 95% of the cases to decide, so they run in deep mode only.
  */
 const WIDTH_DEPTHS = DEEP ? [1, 2] : [1];
+/**
+ * Horizons of the muP sweeps, longer than the others': the kernel's feature-learning change starts at second
+ * order in t (at initialisation the output weights are independent of the hidden units, so the first-order
+ * change of the feature kernel averages out over units), while one network's finite-width fluctuation of it
+ * grows at first order, like t width^-1/2. Over a short horizon the fluctuation dominates the drift at the
+ * widths swept and its norm shrinks like the lazy competitor; the deterministic part gains on it like t.
+ */
+const MUP_HORIZONS = [2, 4];
+/** Other sweeps: any horizon shows their laws. */
+const HORIZONS = [0.5, 1];
 /** Output scales: alpha = 2^k from 1, refined until both rules settle. */
 const MAX_ALPHA_LEVELS = DEEP ? 10 : 8;
 /** The base network of the output-scale sweep: muP (alpha = 1 learns features), this wide. */
@@ -220,6 +230,9 @@ const alphaSweep: Sweep = (spec, targets) => {
     measure: (k) => outputScaleLevel(task, arch, ALPHA_WIDTH, 2 ** k, { ...FLOW, T: spec.T, pathKernel: false }),
     quantities: MEASURED as Record<Quantity, ReplicateQuantity<RegimeMeasurement>>,
     targets: withTargets(MEASURED, targets),
+    // Four levels at least, so that the fit (the last three) never includes alpha = 1, the unscaled muP
+    // network, which learns features: the far end of the range the law describes, not part of it.
+    minLevels: 4,
     maxLevels: MAX_ALPHA_LEVELS,
     confidence: CONFIDENCE,
     paired: true,
@@ -231,16 +244,16 @@ const memo = <V>(make: () => V): (() => V) => {
   let value: V | undefined;
   return () => (value ??= make());
 };
-const ntkRun = memo(() => runRegime(1, WIDTH_DEPTHS, [0.5, 1], widthSweep('ntk', REPLICATES.ntk, false), [
+const ntkRun = memo(() => runRegime(1, WIDTH_DEPTHS, HORIZONS, widthSweep('ntk', REPLICATES.ntk, false), [
   { claim: 'regime.lazy', rule: LAZY_KERNEL, quantity: 'kernelDrift' },
   { claim: 'regime.lazy', rule: LAZY_WEIGHTS, quantity: 'layerMovement' },
 ]));
-const mupRun = memo(() => runRegime(2, WIDTH_DEPTHS, [0.5, 1], widthSweep('mup', REPLICATES.mup, true), [
+const mupRun = memo(() => runRegime(2, WIDTH_DEPTHS, MUP_HORIZONS, widthSweep('mup', REPLICATES.mup, true), [
   { claim: 'regime.feature-learning', rule: MUP_KERNEL, quantity: 'kernelDrift' },
   { claim: 'regime.feature-learning', rule: MUP_FEATURES, quantity: 'featureMovement' },
   { claim: 'caveat.data-dependent-kernel', rule: DATA_DEPENDENCE, quantity: 'pathKernelDistance' },
 ]));
-const alphaRun = memo(() => runRegime(3, [1, 2], [0.5, 1], alphaSweep, [
+const alphaRun = memo(() => runRegime(3, [1, 2], HORIZONS, alphaSweep, [
   { claim: 'regime.output-scale', rule: SCALE_WEIGHTS, quantity: 'weightMovement' },
   { claim: 'regime.output-scale', rule: SCALE_KERNEL, quantity: 'kernelDrift' },
 ]));

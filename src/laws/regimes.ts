@@ -1,17 +1,19 @@
 /**
  * Regimes: how far training moves the tangent kernel, the weights and the last hidden features, measured on one
- * run of the reference gradient flow and swept over width (NTK parametrisation, muP) or over the output scale
- * alpha of the centred model alpha (f_w - f_{w0}).
+ * run of the reference gradient flow, and the levels of a sweep over width (NTK parametrisation, muP) or over
+ * the output scale alpha of the centred model alpha (f_w - f_{w0}), each level a set of initialisations (the
+ * slopes over levels and their intervals: src/laws/replicates.ts).
  *
- * Every run here is the gradient flow (DOP853 with its dense output sampled on a grid of times), never GD: at
- * the sizes swept (widths up to 1024, a few training points) the flow is affordable, and it removes the
- * learning rate as a variable. Measured on a fixed point set X (the training inputs), with K_t = K^g(X, X; w(t)):
+ * Every run here is the gradient flow (an embedded Runge-Kutta pair with its dense output sampled on a grid of
+ * times), never GD: at the sizes swept the flow is affordable, and it removes the learning rate as a
+ * variable. Measured on a fixed point set X (the training inputs), with K_t = K^g(X, X; w(t)):
  *
  * - kernel drift: max over the grid t_k = k T / G of |K_{t_k} - K_0|_F / |K_0|_F (the sup over [0, T] read on
  *   the grid; the flow is smooth, so the grid misses only the curvature of |K_t - K_0| between samples);
  * - path-kernel distance: |K^p / T - K_0|_F / |K_0|_F, with K^p = int_0^T K_t dt carried as ODE state
  *   (caveat.data-dependent-kernel: how far the paper's kernel is from the kernel fixed before training);
- * - weight movement: |w_T - w_0| / |w_0| (Euclidean, over every parameter);
+ * - weight movement: |w_T - w_0| / |w_0| (Euclidean, over every parameter), and the largest relative movement
+ *   of one weight matrix (see {@link layerMovement});
  * - feature movement: |H_L(w_T) - H_L(w_0)|_F / |H_L(w_0)|_F with H_L the last hidden layer's outputs (post
  *   activation, the input of the output layer) on X: the RMS over units and points of the change, divided by
  *   the RMS of the features at initialisation. Both RMS are Theta(1) per coordinate under the NTK
@@ -156,7 +158,7 @@ export function featureMovement(model: Model, w0: Float64Array, wT: Float64Array
   return frobenius(sub(lastHiddenFeatures(model, wT, X), H0)) / frobenius(H0);
 }
 
-/** Run the flow from w0 to T and measure the four quantities on the training inputs. */
+/** Run the flow from w0 to T and measure the quantities of {@link RegimeMeasurement} on the training inputs. */
 export function measureRegime(problem: TrainingProblem, w0: Float64Array, options: RegimeOptions): RegimeMeasurement {
   const { T } = options;
   const G = options.samples ?? 8;
