@@ -20,6 +20,7 @@ import { gradientFlow, tangentKernel } from '../../src/kernels/index.js';
 import type { ModelSpecInput } from '../../src/models/index.js';
 import { caveatFound, claimTest, recordEvidence, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
+import { FLOW_MAX_STEPS } from '../arbitraries/flowTolerance.js';
 import { caseLedger } from '../arbitraries/ledger.js';
 import { featuresSpecArb, mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
@@ -29,8 +30,8 @@ const FILE = 'properties/caveats/dataDependentKernel.property.ts';
 /** The integrator's tolerances here: loose enough for speed, tight enough that FLOOR sits far above its error. */
 const RTOL = 1e-8;
 const ATOL = 1e-11;
-/** Flows that stiffen are left out (counted), not waited for. */
-const MAX_STEPS = 2000;
+/** Flows that stiffen are left out (counted), not waited for: the budget of the generated flows (flowTolerance.ts). */
+const MAX_STEPS = FLOW_MAX_STEPS;
 /**
  * A path kernel differs from another when |K^p_A - K^p_B|_F / |K^p_A|_F exceeds this: a thousand times the
  * integrator's tolerance (the integrated identities of the flow hold to about 100 rtol, flowTolerance.ts), so a
@@ -82,7 +83,8 @@ function measure(c: FlowCase): Measured | null {
 }
 
 // Models with at least one hidden layer, and models linear in their parameters (fixed features, no hidden layer).
-const hiddenSpecs = mlpSpecArb({ minDepth: 1, maxDepth: 2, maxWidth: 5 });
+// Layer norm only over four units or more: over two or three it is a smoothed sign, and flows through it stiffen.
+const hiddenSpecs = mlpSpecArb({ minDepth: 1, maxDepth: 2, maxWidth: 5, minNormWidth: 4 });
 const linearSpecs: fc.Arbitrary<ModelSpecInput> = fc.oneof(featuresSpecArb(), mlpSpecArb({ maxDepth: 0 }));
 // At least two training points: with one, a kernel "machine" has nothing to choose between.
 const flowOptions = { horizons: [0.5, 1], minTrain: 2 } as const;
