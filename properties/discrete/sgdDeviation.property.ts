@@ -6,12 +6,13 @@
  * proportional to sqrt(eps T / B) (the SDE limit of Li, Tai and E 2017; Guo, He and Morel 2026).
  *
  * Measured on CASES generated tasks (properties/arbitraries/tasks.ts; one or two hidden layers of 4 or 8 units,
- * standard parametrisation): in each, SEEDS batch seeds, each used at every level (paired levels), at
+ * standard parametrisation): in each, SEEDS batch seeds per level (independent across levels and sweeps), at
  * eps = T / S for S = 4, 16, 64 (and 256 where the interval is still wide) steps, T = 1/4, with B = 4, and at
  * B = 1, 4, 16 (and 64) with S = 16 (eps = 1/64). The spread at a level is
  * the root mean square, over the outputs at the training inputs and two held-out queries, of their standard
  * deviation across seeds (the more output directions, the less noise in that estimate); its slope's interval
- * comes from jackknife pseudo-values over the seeds plus a settling term (src/laws/replicates.ts), each case
+ * comes from jackknife pseudo-values over each level's seeds (Welch's degrees of freedom across levels) plus a
+ * settling term (src/laws/replicates.ts), each case
  * held to a two-sided error of FAMILY_ERROR / CASES.
  *
  * Beside the law, on one SGD run per case: the masked exact kernel (Remark 5's indicators, the exact discrete
@@ -111,9 +112,14 @@ const caseArb = fc
 
 const describeCase = (c: SgdCase) => `${describeTask(c.spec)}, width ${c.width}`;
 
-/** f_T at the measurement points for batch seed r (flattened outputs). */
-function outputs(c: SgdCase, steps: number, B: number, r: number): Float64Array {
-  const batchSeed = (c.spec.seed + 7919 * (r + 1)) % 2 ** 31;
+/**
+ * f_T at the measurement points for batch seed r of one sweep's level (flattened outputs). Every (sweep, level,
+ * seed) draws its own batches: shared draws would tie the levels together, and the two sweeps too (the B sweep
+ * at S steps and the eps sweep at 4 S steps with a quarter of the batch size draw the same examples in the
+ * same order, the same noise to first order), so that one unusual set of seeds would move both laws at once.
+ */
+function outputs(c: SgdCase, sweepName: string, level: number, steps: number, B: number, r: number): Float64Array {
+  const batchSeed = rng(c.spec.seed).stream(`batches ${sweepName} ${level} ${r}`).nextUint32();
   const res = train(c.problem, c.w0, { optimizer: { kind: 'gd' }, eps: T / steps, steps, batches: { kind: 'seeded', size: B, seed: batchSeed, replacement: true } });
   return c.problem.model.forward(res.wS, c.points).data;
 }
@@ -141,7 +147,7 @@ function sweep(c: SgdCase, x: (k: number) => number, run: (k: number, r: number)
     targets: { spread: REFINE_UNTIL(rule) },
     maxLevels: levels,
     confidence: CONFIDENCE,
-    paired: true,
+    paired: false,
   });
 }
 
@@ -160,8 +166,8 @@ describe('SGD deviates from GD by sampling noise', () => {
       for (const c of cases) {
         ledger.draw();
         try {
-          const byEps = sweep(c, (k) => T / STEPS[k]!, (k, r) => outputs(c, STEPS[k]!, EPS_SWEEP_BATCH, r), STEPS.length, EPS_RULE);
-          const byBatch = sweep(c, (k) => BATCHES[k]!, (k, r) => outputs(c, B_SWEEP_STEPS, BATCHES[k]!, r), BATCHES.length, BATCH_RULE);
+          const byEps = sweep(c, (k) => T / STEPS[k]!, (k, r) => outputs(c, 'eps', k, STEPS[k]!, EPS_SWEEP_BATCH, r), STEPS.length, EPS_RULE);
+          const byBatch = sweep(c, (k) => BATCHES[k]!, (k, r) => outputs(c, 'B', k, B_SWEEP_STEPS, BATCHES[k]!, r), BATCHES.length, BATCH_RULE);
           // One run at S = B_SWEEP_STEPS, B = 1 through the masked exact kernel and the full-batch machine.
           const acc = discretePath(c.problem, c.queries, c.w0, { fullBatchComparison: true, perExample: false, nodes: 8 });
           const res = train(c.problem, c.w0, { optimizer: { kind: 'gd' }, eps: T / B_SWEEP_STEPS, steps: B_SWEEP_STEPS, batches: { kind: 'seeded', size: 1, seed: c.spec.seed, replacement: true }, onStep: acc.onStep });
