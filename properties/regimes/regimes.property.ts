@@ -104,7 +104,7 @@ const MUP_KERNEL: LawRule = {
   expected: 0,
   competitor: -0.5,
   reason:
-    'muP (Yang and Hu 2020) is built so that features, and with them the tangent kernel, evolve by Theta(1) at every width: in the limit the kernel follows a deterministic Theta(1) trajectory. Competitor: the lazy rate width^-1/2 of the NTK parametrisation, at which training would approach a fixed kernel. (One network\'s drift adds to the limit\'s a finite-width fluctuation of relative size width^-1/2; where that fluctuation is as large as the drift, the norm shrinks like the competitor until the width is large enough, and the case is inconclusive.)',
+    'muP (Yang and Hu 2020) is built so that features, and with them the tangent kernel, evolve by Theta(1) at every width: in the limit the kernel follows a deterministic Theta(1) trajectory. Competitor: the lazy rate width^-1/2 of the NTK parametrisation, at which training would approach a fixed kernel. (One network\'s drift adds to the limit\'s a finite-width fluctuation of relative size width^-1/2, and the norm of the sum shrinks like the competitor until the width passes the crossover where the two are equal; a task whose crossover lies beyond the widths swept can contradict the law at those widths with local slopes that look settled. That is a finding about finite widths, not about the limit.)',
 };
 const MUP_FEATURES: LawRule = {
   quantity: '|h_L(w_T) - h_L(w_0)|_F / |h_L(w_0)|_F against width, muP',
@@ -117,7 +117,7 @@ const DATA_DEPENDENCE: LawRule = {
   expected: 0,
   competitor: -0.5,
   reason:
-    'K^p / T is the time average of K^g along the path training took; under muP that kernel keeps moving by Theta(1) as width grows, so the path kernel stays a Theta(1) distance from K^g(w0), the kernel fixed before the data were seen: the data-dependence does not fade with width. Competitor: width^-1/2, the lazy rate at which K^p / T would tend to the data-independent K^g(w0) (Jacot et al. 2018).',
+    'K^p / T is the time average of K^g along the path training took; under muP that kernel keeps moving by Theta(1) as width grows, so the path kernel stays a Theta(1) distance from K^g(w0), the kernel fixed before the data were seen: the data-dependence does not fade with width. Competitor: width^-1/2, the lazy rate at which K^p / T would tend to the data-independent K^g(w0) (Jacot et al. 2018). (The finite-width crossover described for the kernel\'s drift, MUP_KERNEL, applies here too.)',
 };
 const SCALE_WEIGHTS: LawRule = {
   quantity: '|w_T - w_0| / |w_0| against alpha (centred model alpha (f - f_{w0}), flow to T / alpha^2)',
