@@ -41,8 +41,9 @@ const SEEDS = DEEP ? 64 : 32;
 /**
  * Rounds of seeds: a case whose interval is still wider than REFINE_UNTIL at the last level gets SEEDS more
  * seeds at every level, up to ROUNDS sets (the change of its local slopes is then read with less variance).
+ * Only the cases that need them pay for them.
  */
-const ROUNDS = 2;
+const ROUNDS = 3;
 /** As in the regime laws: noise may contradict a law that holds on 1% of runs at most, over all its cases. */
 const FAMILY_ERROR = 0.01;
 const CONFIDENCE = caseConfidence(FAMILY_ERROR, CASES);
