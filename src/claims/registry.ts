@@ -361,7 +361,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'caveat.data-dependent-kernel',
     title: 'The kernel is chosen after seeing the data',
-    statement: 'Any $f$ is trivially a kernel machine with $K = f(x) f(x\')$; measured: how far $K^p / T$ is from $K^g(w_0)$.',
+    statement: 'The path kernel is chosen by the training data: from the same $w_0$, different targets give different $K^p$ (a model linear in $w$ is the exception, $K^p = T K^g(w_0)$), and under muP its distance from the kernel fixed before training, $|K^p / T - K^g(w_0)| / |K^g(w_0)|$, stays $\\Theta(1)$ as width grows instead of fading like $\\mathrm{width}^{-1/2}$. Representability alone says nothing: any $f$ is a kernel machine with $K = f(x) f(x\')$.',
     source: 'derived',
     uses: ['thm.kernel-machine'],
     kind: 'law',
@@ -443,7 +443,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'sgd.deviation',
     title: 'SGD deviates by sampling noise',
-    statement: 'The seed-to-seed spread of $f_T(x)$ grows like $\\sqrt{\\epsilon T / B}$; the full-batch path-kernel machine misses it, the masked exact kernel does not.',
+    statement: 'Under SGD with batches of $B$ examples drawn with replacement, the seed-to-seed spread of $f_T(x)$ is the sampling noise integrated over $[0, T]$, $\\propto \\sqrt{\\epsilon T / B}$: it grows like $\\epsilon^{1/2}$ and shrinks like $B^{-1/2}$. The full-batch path-kernel machine misses it; the masked exact kernel does not.',
     source: 'Guo, He, Morel 2026 (arXiv 2603.13872), measured here',
     uses: ['disc.sgd-exact'],
     kind: 'law',
@@ -453,7 +453,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'regime.lazy',
     title: 'Lazy training under the NTK parametrisation',
-    statement: 'Stated (Jacot et al.; Lee et al.): the relative change of the tangent kernel during training shrinks like $\\mathrm{width}^{-1/2}$. Measured here: the weights and the last hidden features move like $\\mathrm{width}^{-1/2}$, and the kernel changes faster than the bound, about $\\mathrm{width}^{-0.87}$, tending to $\\mathrm{width}^{-1}$ (the $\\mathrm{width}^{-1/2}$ terms cancel over units; Dyer and Gur-Ari 2020).',
+    statement: 'Stated (Jacot et al. 2018; Lee et al. 2019): under the NTK parametrisation the relative change of the tangent kernel during training shrinks like $\\mathrm{width}^{-1/2}$, and so does that of the weights. The competing rate for the kernel is $\\mathrm{width}^{-1}$ at a fixed pair of inputs (Dyer and Gur-Ari 2020: the $\\mathrm{width}^{-1/2}$ terms of its rate of change cancel over units), which would make the stated rate a bound rather than the rate.',
     source: 'Jacot et al. 2018; Lee et al. 2019; Dyer and Gur-Ari 2020',
     uses: ['caveat.data-dependent-kernel'],
     kind: 'law',
@@ -462,7 +462,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'regime.feature-learning',
     title: 'Feature learning under muP',
-    statement: 'Under muP the kernel and last-layer features move by $\\Theta(1)$ as width grows.',
+    statement: 'Under muP the tangent kernel and the last-layer features keep moving by $\\Theta(1)$ as width grows, not like $\\mathrm{width}^{-1/2}$ (the lazy rate).',
     source: 'Yang and Hu 2020 (arXiv 2011.14522)',
     uses: ['caveat.data-dependent-kernel'],
     kind: 'law',
@@ -471,7 +471,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'regime.output-scale',
     title: 'Output scale and laziness',
-    statement: 'Scaling the output by $\\alpha$ (centred at initialisation): weights move $O(1/\\alpha)$, the kernel drifts $O(1/\\alpha)$.',
+    statement: 'For the centred model $\\alpha (f_w - f_{w_0})$ trained on $\\alpha^{-2} L$: the weights move $O(1/\\alpha)$ (not $\\Theta(1)$), and the tangent kernel drifts $O(1/\\alpha)$, first order in the weights\' movement (not $O(1/\\alpha^2)$).',
     source: 'Chizat, Oyallon, Bach 2019',
     uses: ['caveat.data-dependent-kernel'],
     kind: 'law',

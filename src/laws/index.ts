@@ -8,3 +8,5 @@ export * from './regimes.js';
 export * from './interpretation.js';
 export * from './sweep.js';
 export * from './verdict.js';
+export * from './student.js';
+export * from './replicates.js';

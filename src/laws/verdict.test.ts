@@ -106,3 +106,39 @@ describe('orders by refinement', () => {
     expect(() => orderByRefinement({ x: halving(1), error: () => 1, maxLevels: 3, targetHalfWidth: 0.1 })).toThrow(/maxLevels 3/);
   });
 });
+
+describe('deciding a law over cases', () => {
+  it('aggregates per-case verdicts and names the median case when nothing contradicts', async () => {
+    const { decideCases } = await import('./verdict.js');
+    const d = decideCases(ORDER_ONE, [
+      { estimate: 1.01, halfWidth: 0.1 },
+      { estimate: 0.97, halfWidth: 0.1 },
+      { estimate: 1.05, halfWidth: 0.1 },
+    ]);
+    expect(d.verdict).toBe('consistent');
+    expect(d.counts).toEqual({ consistent: 3, inconclusive: 0, contradicted: 0 });
+    expect(d.deciding).toBe(0);
+    expect(d.medianEstimate).toBeCloseTo(1.01, 12);
+    expect(d.medianHalfWidth).toBeCloseTo(0.1, 12);
+  });
+
+  it('one contradicting case decides, and the most decisive one is named', async () => {
+    const { decideCases } = await import('./verdict.js');
+    const d = decideCases(ORDER_ONE, [
+      { estimate: 1.0, halfWidth: 0.1 },
+      { estimate: 1.5, halfWidth: 0.3 },
+      { estimate: 2.0, halfWidth: 0.1 },
+      { estimate: 1.3, halfWidth: 0.2 },
+    ]);
+    expect(d.verdicts).toEqual(['consistent', 'contradicted', 'contradicted', 'contradicted']);
+    expect(d.verdict).toBe('contradicted');
+    expect(d.deciding).toBe(2);
+  });
+
+  it('with no case the law is inconclusive', async () => {
+    const { decideCases } = await import('./verdict.js');
+    const d = decideCases(ORDER_ONE, []);
+    expect(d.verdict).toBe('inconclusive');
+    expect(d.deciding).toBe(-1);
+  });
+});

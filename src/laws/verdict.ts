@@ -148,3 +148,46 @@ export function orderByRefinement(options: RefinementOptions): OrderEstimate {
 export function separatingHalfWidth(rule: LawRule): number {
   return Math.abs(rule.expected - rule.competitor) / 4;
 }
+
+/** One case's measurement of a law: an exponent with the half-width of its interval. */
+export interface CaseMeasurement {
+  readonly estimate: number;
+  readonly halfWidth: number;
+}
+
+/** A law decided over several cases: each case's verdict, their counts, the aggregate and the deciding case. */
+export interface CasesDecision {
+  readonly verdicts: readonly LawVerdict[];
+  readonly counts: VerdictCounts;
+  readonly verdict: LawVerdict;
+  /**
+   * The case that decides the aggregate: for 'contradicted', the contradicting case whose interval lies
+   * farthest from the stated exponent; otherwise the case with the median estimate.
+   */
+  readonly deciding: number;
+  /** The median estimate and the median half-width over the cases. */
+  readonly medianEstimate: number;
+  readonly medianHalfWidth: number;
+}
+
+const median = (v: readonly number[]): number => {
+  const s = v.slice().sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : 0.5 * (s[n / 2 - 1]! + s[n / 2]!);
+};
+
+/** Decide a law on every case ({@link decideLaw}) and aggregate the verdicts ({@link aggregateVerdicts}). */
+export function decideCases(rule: LawRule, cases: readonly CaseMeasurement[], maxInconclusiveShare = MAX_INCONCLUSIVE_SHARE): CasesDecision {
+  const verdicts = cases.map((c) => decideLaw(rule, c.estimate, c.halfWidth));
+  const counts = countVerdicts(verdicts);
+  const verdict = aggregateVerdicts(counts, maxInconclusiveShare);
+  const estimates = cases.map((c) => c.estimate);
+  const medianEstimate = median(estimates);
+  let deciding = cases.length === 0 ? -1 : estimates.indexOf(estimates.slice().sort((a, b) => Math.abs(a - medianEstimate) - Math.abs(b - medianEstimate))[0]!);
+  if (verdict === 'contradicted') {
+    // How far outside its interval the stated exponent lies, in half-widths.
+    const gap = (c: CaseMeasurement) => (Math.abs(c.estimate - rule.expected) - c.halfWidth) / Math.max(c.halfWidth, Number.MIN_VALUE);
+    deciding = verdicts.reduce((best, v, i) => (v === 'contradicted' && (best < 0 || gap(cases[i]!) > gap(cases[best]!)) ? i : best), -1);
+  }
+  return { verdicts, counts, verdict, deciding, medianEstimate, medianHalfWidth: median(cases.map((c) => c.halfWidth)) };
+}
