@@ -1,8 +1,9 @@
 /**
  * Generated cases for the orders of convergence (rate.*, sec.small-learning-rate, P2, the short-time limit of
- * the path kernel): training problems on which the laws are not degenerate. Every model has a hidden layer,
- * so f is nonlinear in w and the first-order error terms (1/2 Delta w^T Hess f Delta w per step, Euler's
- * local error 1/2 eps^2 Hess L grad L) have nonzero coefficients for generic data; one case in WIDE_EVERY has
+ * the path kernel): training problems on which the laws are not degenerate. Every model has a hidden layer
+ * of non-identity units, so f is nonlinear in w beyond degree 2 and the leading error terms (1/2 Delta w^T
+ * Hess f Delta w per step, its third-order remainder, Euler's local error 1/2 eps^2 Hess L grad L) have
+ * nonzero coefficients for generic data; one case in WIDE_EVERY has
  * a single wide hidden layer with at least MIN_WIDE_PARAMS parameters; losses, activations,
  * parametrisations, residual connections and layer norm (on layers at least MIN_NORM_WIDTH wide) vary. Built
  * constructively: no case is filtered away.
@@ -16,8 +17,8 @@
 import fc from 'fast-check';
 import { hessianVectorProduct, type TrainingProblem } from '../../src/kernels/index.js';
 import { PARAMETRISATIONS, type ModelSpecInput } from '../../src/models/index.js';
-import { SEED } from './config.js';
-import { mlpSpecArb, SMOOTH_ACTIVATIONS } from './models.js';
+import { DEEP, SEED } from './config.js';
+import { mlpSpecArb } from './models.js';
 import { flowCaseArb, type FlowCase, type FlowCaseOptions } from './problems.js';
 
 /** The unit roundoff of float64, 2^-53. */
@@ -46,6 +47,13 @@ export const SMOOTH_LOSSES = ['squared', 'binaryLogistic', 'softmaxCrossEntropy'
 /** Every loss of the zoo: Huber's is C^1 with a Lipschitz derivative, enough for the O(eps) laws. */
 export const ALL_LOSSES = ['squared', 'huber', 'binaryLogistic', 'softmaxCrossEntropy'] as const;
 
+/**
+ * The activations of law cases: the smooth ones without the identity. One hidden layer of identity units makes
+ * f a polynomial of degree 2 in w, on which the curvature-corrected form is exact (its Taylor remainder
+ * vanishes): a degenerate case of rate.second-order, whose error is then rounding alone.
+ */
+export const LAW_ACTIVATIONS = ['tanh', 'sigmoid', 'softplus', 'sin', 'gelu', 'square'] as const;
+
 /** Options of {@link lawCases}. */
 export interface LawCaseOptions {
   /** The losses to draw from (default ALL_LOSSES). */
@@ -63,7 +71,7 @@ function wideSpecArb(): fc.Arbitrary<ModelSpecInput> {
       inputDim: fc.integer({ min: 1, max: 3 }),
       outputDim: fc.integer({ min: 1, max: 3 }),
       bias: fc.boolean(),
-      activation: fc.constantFrom(...SMOOTH_ACTIVATIONS),
+      activation: fc.constantFrom(...LAW_ACTIVATIONS),
       norm: fc.constantFrom('none' as const, 'layer' as const),
       parametrisation: fc.constantFrom(...PARAMETRISATIONS),
       // The width: 1 to 1.5 times the least width with MIN_WIDE_PARAMS parameters.
@@ -78,10 +86,10 @@ function wideSpecArb(): fc.Arbitrary<ModelSpecInput> {
     });
 }
 
-/** Narrow law cases: one or two hidden layers of width 1..6, 2..4 training points, 1..2 queries. */
+/** Narrow law cases: one or two hidden layers of width 1..6 (12 in deep mode), 2..4 training points (8), 1..2 queries. */
 export function narrowLawCaseArb(options: LawCaseOptions = {}): fc.Arbitrary<FlowCase> {
-  const specs = mlpSpecArb({ minDepth: 1, maxDepth: 2, maxWidth: 6, layerNorm: true, minNormWidth: MIN_NORM_WIDTH });
-  return flowCaseArb({ horizons: [options.T ?? 1], minTrain: 2, maxTrain: 4, minQueries: 1, maxQueries: 2, losses: options.losses ?? ALL_LOSSES }, specs);
+  const specs = mlpSpecArb({ minDepth: 1, maxDepth: 2, maxWidth: DEEP ? 12 : 6, layerNorm: true, minNormWidth: MIN_NORM_WIDTH, activations: LAW_ACTIVATIONS });
+  return flowCaseArb({ horizons: [options.T ?? 1], minTrain: 2, maxTrain: DEEP ? 8 : 4, minQueries: 1, maxQueries: 2, losses: options.losses ?? ALL_LOSSES }, specs);
 }
 
 /** Wide law cases: d >= MIN_WIDE_PARAMS, with 2 training points and one query (the cost is d m per gradient). */
@@ -129,6 +137,16 @@ export function curvatureScale(problem: TrainingProblem, w: Float64Array, iterat
  */
 export const HORIZON_STIFFNESS = 16;
 
+/**
+ * ... and at least this, up to MAX_HORIZON: on a nearly flat start (a square activation of small
+ * pre-activations, whose derivative vanishes at 0) a unit horizon moves w by a few parts in a million, and every
+ * error of the laws is at rounding; over T lambda = 1 the flow moves on its own time scale.
+ */
+export const HORIZON_SLOWNESS = 1;
+
+/** The longest horizon (a start flatter than 1 / MAX_HORIZON stays at it). */
+export const MAX_HORIZON = 2 ** 16;
+
 /** The fewest steps of a refinement's coarsest level. */
 export const MIN_COARSEST_STEPS = 4;
 
@@ -139,21 +157,44 @@ export interface RefinementStart {
   readonly S0: number;
 }
 
+/** The least power of two S0 >= MIN_COARSEST_STEPS with S0 >= T lambda (eps0 lambda <= 1). */
+function coarsest(T: number, lambda: number): number {
+  let S0 = MIN_COARSEST_STEPS;
+  while (S0 < T * lambda) S0 *= 2;
+  return S0;
+}
+
 /**
- * A case's refinement start: T = 1, halved while T lambda > HORIZON_STIFFNESS; S0 the least power of two with
- * S0 >= MIN_COARSEST_STEPS and S0 >= T lambda, so that eps0 lambda is in (1/2, 1] (or below 1/2 on slow
- * problems): GD is stable (eps lambda < 2) with room for lambda to double along the path, a coarser start
- * would only add pre-asymptotic levels, and a finer one would give away levels above rounding (a second-order
- * error falls four times per halving while GD's rounding grows). Powers of two keep eps = T / S exact and
- * S eps = T exactly.
+ * A case's refinement start: T = 1, halved while T lambda > HORIZON_STIFFNESS and doubled while T lambda <
+ * HORIZON_SLOWNESS (up to MAX_HORIZON); S0 the least power of two with S0 >= MIN_COARSEST_STEPS and
+ * S0 >= T lambda, so that eps0 lambda is in (1/2, 1] (or below 1/2 when T lambda < 2): GD is stable
+ * (eps lambda < 2) with room for lambda to double along the path, a coarser start would only add
+ * pre-asymptotic levels, and a finer one would give away levels above rounding (a second-order error falls
+ * four times per halving while GD's rounding grows). Powers of two keep eps = T / S exact and S eps = T
+ * exactly.
  */
 export function refinementStart(problem: TrainingProblem, w0: Float64Array): RefinementStart {
   const lambda = curvatureScale(problem, w0);
   let T = 1;
   while (T * lambda > HORIZON_STIFFNESS) T /= 2;
-  let S0 = MIN_COARSEST_STEPS;
-  while (S0 < T * lambda) S0 *= 2;
-  return { T, lambda, S0 };
+  while (T * lambda < HORIZON_SLOWNESS && T < MAX_HORIZON) T *= 2;
+  return { T, lambda, S0: coarsest(T, lambda) };
+}
+
+/** How often a horizon may be halved because a flow over it exceeded its step budget. */
+export const MAX_HORIZON_HALVINGS = 4;
+
+/**
+ * The start with its horizon halved until `fits(T)` (a flow over [0, T] within its step budget): the curvature
+ * at w0 does not see a flow that stiffens later (a layer norm whose inputs draw together), but the first part of
+ * that flow is a case like any other. S0 follows T. Null when T was halved MAX_HORIZON_HALVINGS times in vain.
+ */
+export function fittingStart(start: RefinementStart, fits: (T: number) => boolean): { start: RefinementStart; halvings: number } | null {
+  let T = start.T;
+  for (let halvings = 0; halvings <= MAX_HORIZON_HALVINGS; halvings++, T /= 2) {
+    if (fits(T)) return { start: { T, lambda: start.lambda, S0: coarsest(T, start.lambda) }, halvings };
+  }
+  return null;
 }
 
 /**

@@ -16,7 +16,7 @@ import { train } from '../../src/train/index.js';
 import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { DEEP, replayCommand, SEED } from '../arbitraries/config.js';
 import { FLOW_MAX_STEPS } from '../arbitraries/flowTolerance.js';
-import { caseLabel, distance, Diverged, gdRoundingFloor, lawCases, refinementLevels, refinementStart, ROUNDING_MARGIN_LAWS, SMOOTH_LOSSES, UNIT_ROUNDOFF } from '../arbitraries/lawCases.js';
+import { caseLabel, distance, Diverged, fittingStart, gdRoundingFloor, lawCases, MAX_HORIZON_HALVINGS, refinementLevels, refinementStart, ROUNDING_MARGIN_LAWS, SMOOTH_LOSSES, UNIT_ROUNDOFF } from '../arbitraries/lawCases.js';
 import { caseLedger } from '../arbitraries/ledger.js';
 import { measuredCase, recordLaw, type MeasuredCase } from '../arbitraries/lawRecord.js';
 import { describeFlowCase, type FlowCase } from '../arbitraries/problems.js';
@@ -101,11 +101,10 @@ function finite(e: number, what: string, c: FlowCase): number {
 
 const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
 
-/** A flow over [0, T] at rtol, or LeftOut when it fails (its step budget). */
-function flowTo(c: FlowCase, T: number, rtol: number): Float64Array {
+/** w(T) of the flow at rtol, or null when it fails (its step budget). */
+function flowTo(c: FlowCase, T: number, rtol: number): Float64Array | null {
   const flow = gradientFlow(c.problem, c.w0, {}, { T, rtol, atol: REFERENCE_ATOL, maxSteps: FLOW_MAX_STEPS });
-  if (flow.status !== 'success') throw new LeftOut(`reference flow at rtol ${rtol}: ${flow.status} (budget ${FLOW_MAX_STEPS} steps)`);
-  return flow.wT;
+  return flow.status === 'success' ? flow.wT : null;
 }
 
 /** The modified flow over [0, T] at eps, or LeftOut. */
@@ -121,13 +120,24 @@ interface CaseResult {
   readonly constant: MeasuredCase | null;
   readonly constantLeftOut: string | null;
   readonly restarts: number;
+  /** How often the horizon was halved for the reference flow's step budget. */
+  readonly halvings: number;
 }
 
 function measure(c: FlowCase, index: number, withConstant: boolean): CaseResult {
-  const levels = refinementLevels(refinementStart(c.problem, c.w0), (T, S) => gdLevel(c, T, S));
+  // The horizon: from the curvature at w0, halved where the reference flow stiffens beyond its budget later.
+  const flows = new Map<number, [Float64Array, Float64Array]>();
+  const fitted = fittingStart(refinementStart(c.problem, c.w0), (T) => {
+    const reference = flowTo(c, T, REFERENCE_RTOL);
+    const check = reference && flowTo(c, T, CHECK_FACTOR * REFERENCE_RTOL);
+    if (reference && check) flows.set(T, [reference, check]);
+    return reference !== null && check !== null;
+  });
+  if (fitted === null) throw new LeftOut(`reference flow over its ${FLOW_MAX_STEPS}-step budget at every horizon down to 2^-${MAX_HORIZON_HALVINGS} of the first`);
+  const levels = refinementLevels(fitted.start, (T, S) => gdLevel(c, T, S));
   const { T, S, eps, level } = levels;
-  const wT = flowTo(c, T, REFERENCE_RTOL);
-  const flowError = distance(wT, flowTo(c, T, CHECK_FACTOR * REFERENCE_RTOL));
+  const [wT, check] = flows.get(T)!;
+  const flowError = distance(wT, check);
   const wScale = Math.max(norm(c.w0), norm(wT));
   const fT = c.model.forward(wT, c.queries).data;
   // Outputs: an error delta in w moves f by at most |J|_F |delta|, plus f's own rounding.
@@ -152,7 +162,7 @@ function measure(c: FlowCase, index: number, withConstant: boolean): CaseResult 
       constantLeftOut = e.message;
     }
   }
-  return { order: measuredCase(P2_ORDER, label, d, order), outputs: measuredCase(GD_VS_FLOW_OUTPUTS, label, d, outputs), constant, constantLeftOut, restarts: levels.restarts };
+  return { order: measuredCase(P2_ORDER, label, d, order), outputs: measuredCase(GD_VS_FLOW_OUTPUTS, label, d, outputs), constant, constantLeftOut, restarts: levels.restarts, halvings: fitted.halvings };
 }
 
 describe('the gradient-flow limit (P2) and its constant', () => {
@@ -177,7 +187,8 @@ describe('the gradient-flow limit (P2) and its constant', () => {
         return;
       }
       if (process.env['DEBUG_LAWS']) console.log(`${caseLabel(c, i)} ${Date.now() - t0}ms`, r.constantLeftOut ?? '', [r.order, r.outputs, r.constant].map((m) => (m ? `${m.verdict} ${m.estimate.toFixed(3)}+-${m.halfWidth.toFixed(3)} ${m.refinement.stop} L${m.refinement.xs.length} [${m.refinement.localSlopes.map((x) => x.toFixed(2))}]` : '-')).join(' | '));
-      if (r.restarts > 0) ledger.find(`GD diverged at the coarsest step: the refinement started ${r.restarts} level(s) finer`, 1);
+      if (r.restarts > 0) ledger.find('GD diverged at the coarsest step: the refinement started finer');
+      if (r.halvings > 0) ledger.find('the reference flow stiffened beyond its budget: the horizon was halved');
       order.push(r.order);
       outputs.push(r.outputs);
       if (r.constant) constant.push(r.constant);
