@@ -11,6 +11,7 @@ import type { TestContext } from 'vitest';
 import type { LawRule } from '../../src/claims/index.js';
 import { decideLaw, summarizeLaw, type LawCase, type LawSummary, type OrderEstimate } from '../../src/laws/index.js';
 import { lawEvidence, recordEvidence, recordFigure, recordSeries } from './claims.js';
+import { ORDER_RESOLUTION } from './lawCases.js';
 
 /** One case's measurement of a law. */
 export interface MeasuredCase extends LawCase {
@@ -19,9 +20,10 @@ export interface MeasuredCase extends LawCase {
   readonly d: number;
 }
 
-/** Decide one case's refinement against the rule. */
-export function measuredCase(rule: LawRule, label: string, d: number, refinement: OrderEstimate): MeasuredCase {
-  return { label, d, refinement, estimate: refinement.estimate, halfWidth: refinement.halfWidth, verdict: decideLaw(rule, refinement.estimate, refinement.halfWidth) };
+/** Decide one case's refinement against the rule, its half-width at least `resolution` (ORDER_RESOLUTION). */
+export function measuredCase(rule: LawRule, label: string, d: number, refinement: OrderEstimate, resolution = ORDER_RESOLUTION): MeasuredCase {
+  const halfWidth = Math.max(refinement.halfWidth, resolution);
+  return { label, d, refinement, estimate: refinement.estimate, halfWidth, verdict: decideLaw(rule, refinement.estimate, halfWidth) };
 }
 
 /** How a recorded law is shown. */
@@ -37,7 +39,7 @@ const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
 /** A case's refinement in one line: its estimate, interval, stop and local slopes. */
 export function describeRefinement(c: MeasuredCase): string {
   const r = c.refinement;
-  return `${c.label}: ${fmt(r.estimate)} +- ${fmt(r.halfWidth)} (${r.stop} after ${r.xs.length} levels, x ${r.xs[0]?.toExponential(2)}..${r.xs[r.xs.length - 1]?.toExponential(2)}; local slopes ${r.localSlopes.map(fmt).join(', ')})`;
+  return `${c.label}: ${fmt(c.estimate)} +- ${fmt(c.halfWidth)} (${r.stop} after ${r.xs.length} levels, x ${r.xs[0]?.toExponential(2)}..${r.xs[r.xs.length - 1]?.toExponential(2)}; local slopes ${r.localSlopes.map(fmt).join(', ')})`;
 }
 
 /**
