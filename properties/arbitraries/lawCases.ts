@@ -3,10 +3,9 @@
  * the path kernel): training problems on which the laws are not degenerate. Every model has a hidden layer
  * of non-identity units, so f is nonlinear in w beyond degree 2 and the leading error terms (1/2 Delta w^T
  * Hess f Delta w per step, its third-order remainder, Euler's local error 1/2 eps^2 Hess L grad L) have
- * nonzero coefficients for generic data; one case in WIDE_EVERY has
- * a single wide hidden layer with at least MIN_WIDE_PARAMS parameters; losses, activations,
- * parametrisations, residual connections and layer norm (on layers at least MIN_NORM_WIDTH wide) vary. Built
- * constructively: no case is filtered away.
+ * nonzero coefficients for generic data; one case in WIDE_EVERY has a single wide hidden layer with at least
+ * MIN_WIDE_PARAMS parameters; losses, activations, parametrisations, residual connections and layer norm (on
+ * layers at least MIN_NORM_WIDTH wide) vary. Built constructively: no case is filtered away.
  *
  * Also here: where a refinement in eps starts (GD stable and not far from its asymptotic range), and the
  * rounding floors that end a refinement (src/laws/verdict.ts's orderByRefinement) before its errors
@@ -40,7 +39,7 @@ export const MIN_NORM_WIDTH = 4;
  * Losses with continuous derivatives of every order: the O(eps^2) comparison of GD with the modified flow
  * needs Hess L along the path and its derivatives (backward error analysis), which Huber's loss lacks at
  * |r| = delta (its L'' jumps there, and each crossing of a residual adds an O(eps^2) term whose size depends on
- * where the crossing falls in its step, so the local slopes never settle).
+ * where the crossing falls in its step, so the local slopes need not settle).
  */
 export const SMOOTH_LOSSES = ['squared', 'binaryLogistic', 'softmaxCrossEntropy'] as const;
 
@@ -51,8 +50,8 @@ export const ALL_LOSSES = ['squared', 'huber', 'binaryLogistic', 'softmaxCrossEn
  * The activations of law cases: the smooth ones without the identity and the square. One hidden layer of
  * identity units makes f a polynomial of degree 2 in w, on which the curvature-corrected form is exact (its
  * Taylor remainder vanishes); square units have sigma'(0) = 0, so at small pre-activations they pass almost no
- * gradient and the start is nearly flat (curvature scales of 1e-5 were generated): both are degenerate cases of
- * the laws, whose errors are then rounding alone.
+ * gradient and the start is nearly flat: both are degenerate cases of the laws, whose errors are then rounding
+ * alone.
  */
 export const LAW_ACTIVATIONS = ['tanh', 'sigmoid', 'softplus', 'sin', 'gelu'] as const;
 
@@ -147,9 +146,8 @@ export const HORIZON_STIFFNESS = 16;
 export const HORIZON_SLOWNESS = 1;
 
 /**
- * The longest horizon: the curvature at w0 does not see the flow speed up as it leaves a slow start (a
- * generated case with lambda = 3e-5 at w0, stretched to T = 2^15, had GD's coarse levels at eps lambda(t) far
- * above 1 once it had), so the stretch stays modest.
+ * The longest horizon: the curvature at w0 does not see the flow speed up as it leaves a slow start, and a
+ * long stretch puts GD's coarse levels at eps lambda(t) far above 1 once it has, so the stretch stays modest.
  */
 export const MAX_HORIZON = 8;
 
@@ -207,8 +205,8 @@ export function fittingStart(start: RefinementStart, fits: (T: number) => boolea
  * The resolution of a refined order: a case's half-width is at least this. The refinement reads the limit of
  * the local slopes off their last three values, assuming a regular expansion p + a x + b x^2 + ...; what it does
  * not see (a Huber kink crossed inside a step, whose share depends on where in the step it falls; a third
- * correction) moves that limit by hundredths (a case gave 2.014 +- 0.013 on its way to 2). A fifth of the
- * separating half-width 0.25: it cannot bring a competitor one unit away inside.
+ * correction) moves that limit by hundredths, more than a geometric tail of the last change allows for. A
+ * fifth of the separating half-width 0.25: it cannot bring a competitor one unit away inside.
  */
 export const ORDER_RESOLUTION = 0.05;
 
@@ -220,6 +218,29 @@ export const ORDER_RESOLUTION = 0.05;
  * models, which fall four times per halving from about 1e-10 of f.
  */
 export const ROUNDING_MARGIN_LAWS = 100;
+
+/**
+ * The refinement options every law here shares (src/laws/verdict.ts): rounding margin ROUNDING_MARGIN_LAWS,
+ * the last two changes of the local slopes of one sign, a half-width of at least ORDER_RESOLUTION, and an
+ * integer limit (the orders of these regular expansions are integers, so an interval holding none has not
+ * settled).
+ */
+export const LAW_REFINEMENT = { roundingMargin: ROUNDING_MARGIN_LAWS, sameSign: true, minHalfWidth: ORDER_RESOLUTION, integerLimit: true } as const;
+
+/**
+ * The work a refinement may spend on one case, in parameter-steps (sum over levels of S_k d): GD's cost is
+ * about d per step for the small batches here. It leaves narrow cases (d below 100) their whole MAX_LEVELS and
+ * stops wide ones (d >= 1000) near S = 1024 from S0 = 16 (eps lambda down to about 1e-2), so that one wide case
+ * costs seconds, not minutes; a case the budget stops before its slopes settle is inconclusive, and says so.
+ */
+export const LEVEL_WORK = DEEP ? 2e7 : 4e6;
+
+/** The levels a case's refinement may use: at most maxLevels, and S0 (2^L - 1) d <= LEVEL_WORK, at least 4. */
+export function levelBudget(S0: number, d: number, maxLevels: number): number {
+  let L = 4;
+  while (L < maxLevels && S0 * (2 ** (L + 1) - 1) * d <= LEVEL_WORK) L++;
+  return L;
+}
 
 /** GD ran into non-finite parameters at this step count. */
 export class Diverged extends Error {}

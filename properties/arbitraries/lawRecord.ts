@@ -11,7 +11,6 @@ import type { TestContext } from 'vitest';
 import type { LawRule } from '../../src/claims/index.js';
 import { decideLaw, summarizeLaw, type LawCase, type LawSummary, type OrderEstimate } from '../../src/laws/index.js';
 import { lawEvidence, recordEvidence, recordFigure, recordSeries } from './claims.js';
-import { ORDER_RESOLUTION } from './lawCases.js';
 
 /** One case's measurement of a law. */
 export interface MeasuredCase extends LawCase {
@@ -20,10 +19,9 @@ export interface MeasuredCase extends LawCase {
   readonly d: number;
 }
 
-/** Decide one case's refinement against the rule, its half-width at least `resolution` (ORDER_RESOLUTION). */
-export function measuredCase(rule: LawRule, label: string, d: number, refinement: OrderEstimate, resolution = ORDER_RESOLUTION): MeasuredCase {
-  const halfWidth = Math.max(refinement.halfWidth, resolution);
-  return { label, d, refinement, estimate: refinement.estimate, halfWidth, verdict: decideLaw(rule, refinement.estimate, halfWidth) };
+/** Decide one case's refinement against the rule. */
+export function measuredCase(rule: LawRule, label: string, d: number, refinement: OrderEstimate): MeasuredCase {
+  return { label, d, refinement, estimate: refinement.estimate, halfWidth: refinement.halfWidth, verdict: decideLaw(rule, refinement.estimate, refinement.halfWidth) };
 }
 
 /** How a recorded law is shown. */

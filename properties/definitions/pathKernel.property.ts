@@ -16,7 +16,7 @@ import { orderByRefinement, separatingHalfWidth, type OrderEstimate } from '../.
 import { byConstruction, claimTest, recordFigure } from '../arbitraries/claims.js';
 import { DEEP, replayCommand, SEED } from '../arbitraries/config.js';
 import { FLOW_ATOL, FLOW_MAX_STEPS, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
-import { caseLabel, curvatureScale, distance, fittingStart, lawCases, refinementStart, ROUNDING_MARGIN_LAWS, UNIT_ROUNDOFF } from '../arbitraries/lawCases.js';
+import { caseLabel, curvatureScale, distance, fittingStart, LAW_REFINEMENT, lawCases, refinementStart, UNIT_ROUNDOFF } from '../arbitraries/lawCases.js';
 import { caseLedger } from '../arbitraries/ledger.js';
 import { measuredCase, recordLaw, type MeasuredCase } from '../arbitraries/lawRecord.js';
 import { describeFlowCase, type FlowCase } from '../arbitraries/problems.js';
@@ -124,7 +124,7 @@ describe('the path kernel (Definition 2)', () => {
       };
       let r: OrderEstimate;
       try {
-        r = orderByRefinement({ x: h, error, floor: (k) => floors[k] ?? 0, roundingMargin: ROUNDING_MARGIN_LAWS, maxLevels: MAX_LEVELS, targetHalfWidth: separatingHalfWidth(SHORT_TIME_LIMIT), sameSign: true });
+        r = orderByRefinement({ x: h, error, floor: (k) => floors[k] ?? 0, ...LAW_REFINEMENT, maxLevels: MAX_LEVELS, targetHalfWidth: separatingHalfWidth(SHORT_TIME_LIMIT) });
       } catch (e) {
         if (!(e instanceof LeftOut)) throw e;
         ledger.leaveOut(e.message);

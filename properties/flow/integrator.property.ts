@@ -21,7 +21,7 @@ import { orderByRefinement, separatingHalfWidth, type OrderEstimate } from '../.
 import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { DEEP, replayCommand, SEED } from '../arbitraries/config.js';
 import { caseLedger } from '../arbitraries/ledger.js';
-import { ROUNDING_MARGIN_LAWS, UNIT_ROUNDOFF } from '../arbitraries/lawCases.js';
+import { LAW_REFINEMENT, UNIT_ROUNDOFF } from '../arbitraries/lawCases.js';
 import { measuredCase, recordLaw, type MeasuredCase } from '../arbitraries/lawRecord.js';
 
 const FILE = 'properties/flow/integrator.property.ts';
@@ -184,10 +184,9 @@ function globalOrder(tab: ButcherTableau, field: (t: number, y: Float64Array, ou
     x: (k) => T / n(k),
     error: (k) => finiteError(dist(solve(field, 0, T, y0, { method: tab, controller: { kind: 'constant', h: T / n(k) } }).y, exact) / scale, `${tab.name}'s error at n = ${n(k)}`),
     floor: (k) => Math.sqrt(n(k)) * stepRounding(tab) * growth,
-    roundingMargin: ROUNDING_MARGIN_LAWS,
+    ...LAW_REFINEMENT,
     maxLevels,
     targetHalfWidth: separatingHalfWidth(rule),
-    sameSign: true,
   });
 }
 
@@ -197,10 +196,9 @@ function localOrder(tab: ButcherTableau, error: (h: number) => number, h0: numbe
     x: (k) => h0 / RATIO ** k,
     error: (k) => finiteError(error(h0 / RATIO ** k), `${tab.name}'s one-step error at h = ${h0 / RATIO ** k}`),
     floor: () => stepRounding(tab),
-    roundingMargin: ROUNDING_MARGIN_LAWS,
+    ...LAW_REFINEMENT,
     maxLevels: LOCAL_LEVELS,
     targetHalfWidth: separatingHalfWidth(rule),
-    sameSign: true,
   });
 }
 
@@ -267,7 +265,6 @@ describe('the reference integrator', () => {
           // A rounding error delta |y| in |y| changes the speed 1 + |y|^2 by 2 |y|^2 delta, and the phase by that
           // times the time left: the phase's rounding grows like 2 |y|^2 T times that of |y|.
           const m = measuredCase(nonlinearRule, label, 2 * planes, globalOrder(tab, rotationField, y0, Tr, rotationExact(y0, Tr), nonlinearRule, 1 + 2 * radius * radius * Tr, ROTATION_LEVELS));
-          if (process.env['DEBUG_LAWS']) console.log(label, m.verdict, m.estimate, m.halfWidth, m.refinement.stop, m.refinement.localSlopes.map((v) => v.toFixed(2)).join(' '), m.refinement.errors.map((v) => v.toExponential(1)).join(' '));
           nonlinear.push(m);
         } else {
           const oneStep = (h: number) => dist(solve(rotationField, 0, h, y0, { method: tab, controller: { kind: 'constant', h } }).y, rotationExact(y0, h)) / radius;

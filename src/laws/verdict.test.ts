@@ -123,6 +123,40 @@ describe('orders by refinement', () => {
     expect(r.halfWidth).toBeCloseTo((2 * 0.07 * 0.7) / 0.3, 10);
   });
 
+  it('with minHalfWidth, a finite interval is never narrower than it; an infinite one stays infinite', () => {
+    expect(withSlopes([1.4, 1.2, 1.1]).halfWidth).toBeCloseTo(0.2, 12);
+    const xs = [1, 0.5, 0.25, 0.125];
+    const errors = [1, 0.5, 0.25, 0.125];
+    expect(refinementInterval(xs, errors, 0, { minHalfWidth: 0.05 }).halfWidth).toBe(0.05);
+    expect(refinementInterval(xs, errors.map((e, k) => e * (k % 2 === 0 ? 1 : 1.3)), 0, { minHalfWidth: 0.05 }).halfWidth).toBe(Infinity);
+  });
+
+  it('with integerLimit, an interval that holds no integer is not settled, and the refinement goes on past it', () => {
+    // Slopes 2.45, 2.33, 2.26: a first-order error passing a plateau near 2 (its first coefficient small).
+    const slopes = [2.45, 2.33, 2.26];
+    const xs = [1, 0.5, 0.25, 0.125];
+    const errors = [1];
+    for (const s of slopes) errors.push(errors[errors.length - 1]! * 2 ** -s);
+    expect(Number.isFinite(refinementInterval(xs, errors).halfWidth)).toBe(true);
+    expect(refinementInterval(xs, errors, 0, { integerLimit: true }).halfWidth).toBe(Infinity);
+  });
+
+  it('with asymptotic, a plateau at the competitor does not settle: the refinement goes on until the leading term dominates', () => {
+    // C x + D x^2 (1 + 3x) with C << D: the slopes sit near 2 (and settle there, contradicting order 1) until
+    // x < C/D; told that a level is asymptotic only where the leading term C x is at least the rest, the
+    // refinement goes past the plateau.
+    const x = halving(0.5);
+    const lead = (k: number) => 1e-4 * x(k);
+    const rest = (k: number) => x(k) ** 2 * (1 + 3 * x(k));
+    const options = { x, error: (k: number) => lead(k) + rest(k), maxLevels: 40, targetHalfWidth: 0.25, sameSign: true, integerLimit: true, minHalfWidth: 0.05 };
+    expect(decideLaw(ORDER_ONE, orderByRefinement(options).estimate, orderByRefinement(options).halfWidth)).toBe('contradicted');
+    const r = orderByRefinement({ ...options, asymptotic: (k) => lead(k) >= rest(k) });
+    expect(r.stop).toBe('settled');
+    expect(decideLaw(ORDER_ONE, r.estimate, r.halfWidth)).toBe('consistent');
+    // Within a budget that ends on the plateau: no interval.
+    expect(orderByRefinement({ ...options, maxLevels: 8, asymptotic: (k) => lead(k) >= rest(k) }).halfWidth).toBe(Infinity);
+  });
+
   it('takes a floor per level, and stops where the error meets its own level\'s floor', () => {
     const x = halving(0.5);
     // The floor grows like the step count 1/x, as GD's rounding does; a constant floor at level 0 would not stop.

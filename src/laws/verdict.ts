@@ -78,6 +78,31 @@ export interface RefinementOptions {
    * 0.60 on their way to 1 from below would otherwise give 0.60 +- 0.14.
    */
   readonly sameSign?: boolean;
+  /**
+   * The least half-width of a finite interval (default 0): the resolution of an estimate read off three local
+   * slopes, below which corrections the extrapolation does not see (a third term, an irregular one) decide.
+   */
+  readonly minHalfWidth?: number;
+  /**
+   * The exponent is an integer (default false): the limit of the local slopes of a regular expansion
+   * C x^p (1 + a x + ...) with integer p. An interval that holds no integer has not reached that limit (slopes
+   * passing from a pre-asymptotic plateau towards it), so it counts as not settled: infinite half-width.
+   */
+  readonly integerLimit?: boolean;
+  /**
+   * Whether level k is in the asymptotic range by an independent measurement (default: every level is): for
+   * example the leading term of the error, computed on its own, at least as large as the rest. A level that is
+   * not cannot end the refinement as settled, and when the last level computed is not, the interval is
+   * infinite: the local slopes there measure the remainder's order (a plateau at the competitor), not the law's.
+   */
+  readonly asymptotic?: (level: number) => boolean;
+}
+
+/** The options of {@link refinementInterval} (see {@link RefinementOptions}). */
+export interface IntervalOptions {
+  readonly sameSign?: boolean;
+  readonly minHalfWidth?: number;
+  readonly integerLimit?: boolean;
 }
 
 /** The result of {@link orderByRefinement}. */
@@ -116,7 +141,16 @@ export const MAX_CONTRACTION = 0.75;
  * convergence), plus what rounding of the last two errors does to s_n. Slopes that do not contract get an
  * infinite half-width. Changes below the rounding term count as zero.
  */
-export function refinementInterval(xs: readonly number[], errors: readonly number[], floor: number | readonly number[] = 0, options: { readonly sameSign?: boolean } = {}): { estimate: number; halfWidth: number; localSlopes: number[] } {
+export function refinementInterval(xs: readonly number[], errors: readonly number[], floor: number | readonly number[] = 0, options: IntervalOptions = {}): { estimate: number; halfWidth: number; localSlopes: number[] } {
+  const raw = rawInterval(xs, errors, floor, options);
+  if (!Number.isFinite(raw.halfWidth)) return raw;
+  const halfWidth = Math.max(raw.halfWidth, options.minHalfWidth ?? 0);
+  // No integer inside: not the limit of a regular expansion's slopes yet (RefinementOptions.integerLimit).
+  if (options.integerLimit && Math.abs(raw.estimate - Math.round(raw.estimate)) > halfWidth) return { ...raw, halfWidth: Infinity };
+  return { ...raw, halfWidth };
+}
+
+function rawInterval(xs: readonly number[], errors: readonly number[], floor: number | readonly number[], options: IntervalOptions): { estimate: number; halfWidth: number; localSlopes: number[] } {
   const localSlopes = xs.slice(1).map((x, i) => Math.log(errors[i + 1]! / errors[i]!) / Math.log(x / xs[i]!));
   const n = localSlopes.length;
   if (n < 3) return { estimate: NaN, halfWidth: Infinity, localSlopes };
@@ -143,12 +177,13 @@ export function orderByRefinement(options: RefinementOptions): OrderEstimate {
   const floorOf = (level: number) => (typeof options.floor === 'function' ? options.floor(level) : (options.floor ?? 0));
   const floors: number[] = [];
   const minLevels = Math.max(4, options.minLevels ?? 4);
-  const interval = { sameSign: options.sameSign ?? false };
+  const interval: IntervalOptions = { sameSign: options.sameSign ?? false, minHalfWidth: options.minHalfWidth ?? 0, integerLimit: options.integerLimit ?? false };
   const margin = options.roundingMargin ?? ROUNDING_MARGIN;
   if (options.maxLevels < minLevels) throw new RangeError(`orderByRefinement: maxLevels ${options.maxLevels} is below the ${minLevels} levels an interval needs`);
   const xs: number[] = [];
   const errors: number[] = [];
   let stop: OrderEstimate['stop'] = 'budget';
+  let lastAsymptotic = true;
   for (let level = 0; level < options.maxLevels; level++) {
     const e = options.error(level);
     // NaN or an infinite error is a broken computation (or a divergence), never "rounding reached".
@@ -161,13 +196,14 @@ export function orderByRefinement(options: RefinementOptions): OrderEstimate {
     xs.push(options.x(level));
     errors.push(e);
     floors.push(floor);
-    if (xs.length >= minLevels && refinementInterval(xs, errors, floors, interval).halfWidth <= options.targetHalfWidth) {
+    lastAsymptotic = options.asymptotic ? options.asymptotic(level) : true;
+    if (xs.length >= minLevels && lastAsymptotic && refinementInterval(xs, errors, floors, interval).halfWidth <= options.targetHalfWidth) {
       stop = 'settled';
       break;
     }
   }
   const { estimate, halfWidth, localSlopes } = refinementInterval(xs, errors, floors, interval);
-  return { estimate, halfWidth, xs, errors, localSlopes, stop };
+  return { estimate, halfWidth: lastAsymptotic ? halfWidth : Infinity, xs, errors, localSlopes, stop };
 }
 
 /** The half-width an order measurement should reach to tell the stated exponent from its competitor. */
