@@ -14,7 +14,7 @@
  * @module
  */
 import fc from 'fast-check';
-import { hessianVectorProduct, type TrainingProblem } from '../../src/kernels/index.js';
+import { hessianVectorProduct, lossGradient, type TrainingProblem } from '../../src/kernels/index.js';
 import { PARAMETRISATIONS, type ModelSpecInput } from '../../src/models/index.js';
 import { DEEP, SEED } from './config.js';
 import { mlpSpecArb } from './models.js';
@@ -240,6 +240,22 @@ export function levelBudget(S0: number, d: number, maxLevels: number): number {
   let L = 4;
   while (L < maxLevels && S0 * (2 ** (L + 1) - 1) * d <= LEVEL_WORK) L++;
   return L;
+}
+
+/**
+ * For laws whose first-order range is checked independently (RefinementOptions.asymptotic): changes of the
+ * local slopes below a quarter of ORDER_RESOLUTION count as converged whatever their signs (the irregular
+ * corrections of Huber's kinks flip them); the independent check keeps a plateau from passing for a limit.
+ */
+export const CHECKED_REFINEMENT = { ...LAW_REFINEMENT, settledBelow: ORDER_RESOLUTION / 4 } as const;
+
+/** A case that cannot show a law: nothing moves (grad L(w0) = 0: two equal inputs whose Huber derivatives cancel). */
+export class Stationary extends Error {}
+
+/** Throw Stationary when grad L(w0) vanishes. */
+export function checkMoves(problem: TrainingProblem, w0: Float64Array): void {
+  const g = lossGradient(problem, w0).gradient;
+  if (g.every((v) => v === 0)) throw new Stationary('stationary start: grad L(w0) = 0, so nothing moves');
 }
 
 /** GD ran into non-finite parameters at this step count. */

@@ -19,7 +19,7 @@ import { jacobian } from '../../src/models/index.js';
 import { train } from '../../src/train/index.js';
 import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { DEEP, replayCommand, SEED } from '../arbitraries/config.js';
-import { caseLabel, distance, Diverged, isDivergence, jacobianTimesParams, LAW_REFINEMENT, lawCases, levelBudget, refinementLevels, refinementStart, UNIT_ROUNDOFF, type RefinementStart } from '../arbitraries/lawCases.js';
+import { caseLabel, CHECKED_REFINEMENT, checkMoves, distance, Diverged, isDivergence, jacobianTimesParams, LAW_REFINEMENT, lawCases, levelBudget, refinementLevels, refinementStart, Stationary, UNIT_ROUNDOFF, type RefinementStart } from '../arbitraries/lawCases.js';
 import { caseLedger } from '../arbitraries/ledger.js';
 import { measuredCase, recordLaw, type MeasuredCase } from '../arbitraries/lawRecord.js';
 import { describeFlowCase, type FlowCase } from '../arbitraries/problems.js';
@@ -64,8 +64,11 @@ const CURVATURE_H = 0.04;
 const CURVATURE_RTOL = 1e-6;
 // The left-point form against the explicit kernel machine over KERNEL_CHECK_STEPS steps: both sum the same
 // number of products of length d in different orders and by different routes (forward-mode JVPs against
-// reverse-mode Jacobians): rounding of about d u per term, relative to the sum of |terms|.
+// reverse-mode Jacobians): rounding of about d u per term, relative to the sum of |terms| ...
 const KERNEL_CHECK_STEPS = 4;
+// ... plus the rounding of each term's own evaluation, which does not shrink with d: the operations along one
+// path through these models (two hidden layers, normalisation, activation) are a few dozen.
+const KERNEL_PATH_OPS = 64;
 
 const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
 
@@ -139,7 +142,7 @@ function kernelFormCheck(c: FlowCase, start: RefinementStart): number {
       }
     },
   });
-  return distance(acc.result(wS).leftPoint.data, machine) / (c.model.paramCount * UNIT_ROUNDOFF * magnitude + Number.MIN_VALUE);
+  return distance(acc.result(wS).leftPoint.data, machine) / ((c.model.paramCount + KERNEL_PATH_OPS) * UNIT_ROUNDOFF * magnitude + Number.MIN_VALUE);
 }
 
 interface CaseResult {
@@ -155,7 +158,7 @@ function measure(c: FlowCase, index: number, start: RefinementStart): CaseResult
   const floor = (k: number) => outputFloor(S(k), level(k), jw);
   const maxLevels = levelBudget(S0, c.model.paramCount, MAX_LEVELS);
   const refine = (error: (k: number) => number, rule: LawRule, relativeScale: (k: number) => number = () => 1, asymptotic?: (k: number) => boolean) =>
-    orderByRefinement({ x: eps, error, floor: (k) => floor(k) / relativeScale(k), ...LAW_REFINEMENT, maxLevels, targetHalfWidth: separatingHalfWidth(rule), ...(asymptotic ? { asymptotic } : {}) });
+    orderByRefinement({ x: eps, error, floor: (k) => floor(k) / relativeScale(k), ...(asymptotic ? { ...CHECKED_REFINEMENT, asymptotic } : LAW_REFINEMENT), maxLevels, targetHalfWidth: separatingHalfWidth(rule) });
   const leftError = (k: number) => finite(distance(level(k).fS.data, level(k).leftPoint.data), 'left-point error', c);
   const change = (k: number) => distance(level(k).fS.data, level(k).f0.data);
   const corrected = (k: number) => {
@@ -188,6 +191,15 @@ describe('finite steps: the error laws', () => {
     let worstKernel = 0;
     for (const [i, c] of lawCases(CASES).entries()) {
       ledger.draw();
+      try {
+        checkMoves(c.problem, c.w0);
+      } catch (e) {
+        if (!(e instanceof Stationary)) throw e;
+        ledger.leaveOut(e.message);
+        typicalLedger.draw();
+        typicalLedger.leaveOut(e.message);
+        continue;
+      }
       const start = refinementStart(c.problem, c.w0);
       // Hard checks: an identity broken here is a broken formula, not a law's verdict.
       const curvatureError = curvatureCheck(c, start);
@@ -195,7 +207,7 @@ describe('finite steps: the error laws', () => {
       if (!(curvatureError <= 1)) throw new Error(`case ${caseLabel(c, i)}: one step's curvature term is off its second differences by ${curvatureError.toExponential(3)} times the bound ${CURVATURE_RTOL} |reference| + its truncation estimate + 64 u |f| / h^2; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
       const kernelError = kernelFormCheck(c, start);
       worstKernel = Math.max(worstKernel, kernelError);
-      if (!(kernelError <= 1)) throw new Error(`case ${caseLabel(c, i)}: the left-point form is off the explicit kernel machine by ${kernelError.toExponential(3)} times d u sum |terms|; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+      if (!(kernelError <= 1)) throw new Error(`case ${caseLabel(c, i)}: the left-point form is off the explicit kernel machine by ${kernelError.toExponential(3)} times (d + ${KERNEL_PATH_OPS}) u sum |terms|; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
       try {
         const r = measure(c, i, start);
         if (r.restarts > 0) ledger.find('GD diverged at the coarsest step: the refinement started finer');
@@ -232,7 +244,7 @@ describe('finite steps: the error laws', () => {
     recordFigure(ctx, 'relative error with the curvature term at eps = 1e-3: worst', correcteds[correcteds.length - 1]!, 'sec.small-learning-rate');
     recordFigure(ctx, 'cases measured at eps = 1e-3', typical.length, 'sec.small-learning-rate');
     recordFigure(ctx, "one step's curvature term against second differences: worst error / bound", worstCurvature, 'rate.second-order');
-    recordFigure(ctx, 'left-point form against the explicit kernel machine: worst error / (d u sum |terms|)', worstKernel, 'rate.first-order');
+    recordFigure(ctx, 'left-point form against the explicit kernel machine: worst error / ((d + 64) u sum |terms|)', worstKernel, 'rate.first-order');
   }, {
     evidence: {
       'rate.first-order': verifiedAgainst('second implementation', "Domingos' left-point form of the accumulator (forward-mode JVPs) against f_0 - eps sum_s sum_i K^g(x, x_i; w_s) L'_(i,s) from explicit reverse-mode Jacobians, over the first steps of every case"),

@@ -157,6 +157,16 @@ describe('orders by refinement', () => {
     expect(orderByRefinement({ ...options, maxLevels: 8, asymptotic: (k) => lead(k) >= rest(k) }).halfWidth).toBe(Infinity);
   });
 
+  it('with settledBelow, tiny changes of either sign count as converged; without it they never settle', () => {
+    // Slopes 1.000, 1.003, 0.999, 1.002: changes of 3e-3 and 4e-3 flipping sign (an irregular correction).
+    expect(withSlopes([1.0, 1.003, 0.999, 1.002], true).halfWidth).toBe(Infinity);
+    const xs = [1, 0.5, 0.25, 0.125, 0.0625];
+    const errors = [1];
+    for (const s of [1.0, 1.003, 0.999, 1.002]) errors.push(errors[errors.length - 1]! * 2 ** -s);
+    const r = refinementInterval(xs, errors, 0, { sameSign: true, settledBelow: 0.0125 });
+    expect(r.halfWidth).toBeCloseTo(2 * (0.003 + 0.004), 9);
+  });
+
   it('takes a floor per level, and stops where the error meets its own level\'s floor', () => {
     const x = halving(0.5);
     // The floor grows like the step count 1/x, as GD's rounding does; a constant floor at level 0 would not stop.

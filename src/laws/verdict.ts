@@ -96,6 +96,14 @@ export interface RefinementOptions {
    * infinite: the local slopes there measure the remainder's order (a plateau at the competitor), not the law's.
    */
   readonly asymptotic?: (level: number) => boolean;
+  /**
+   * Changes of the local slopes this small count as converged whatever their signs and ratio (default 0: never):
+   * the half-width is then twice the sum of the last two changes (plus rounding). Irregular corrections (a
+   * kink crossed inside a step, at a place that moves with the step) make tiny changes flip sign or grow,
+   * which the sign and contraction tests read as not settled forever. Safe only with `asymptotic`: on a
+   * pre-asymptotic plateau the changes are tiny too before they grow, and only an independent check tells.
+   */
+  readonly settledBelow?: number;
 }
 
 /** The options of {@link refinementInterval} (see {@link RefinementOptions}). */
@@ -103,6 +111,7 @@ export interface IntervalOptions {
   readonly sameSign?: boolean;
   readonly minHalfWidth?: number;
   readonly integerLimit?: boolean;
+  readonly settledBelow?: number;
 }
 
 /** The result of {@link orderByRefinement}. */
@@ -161,6 +170,8 @@ function rawInterval(xs: readonly number[], errors: readonly number[], floor: nu
   const last = Math.max(Math.abs(s[n - 1]! - s[n - 2]!) - rounding, 0);
   const before = Math.max(Math.abs(s[n - 2]! - s[n - 3]!) - rounding, 0);
   if (last === 0 && before === 0) return { estimate: s[n - 1]!, halfWidth: rounding, localSlopes };
+  const settledBelow = options.settledBelow ?? 0;
+  if (last <= settledBelow && before <= settledBelow) return { estimate: s[n - 1]!, halfWidth: 2 * (last + before) + rounding, localSlopes };
   // Changes of opposite signs (both beyond rounding): the slopes are still turning (see RefinementOptions.sameSign).
   if (options.sameSign && last > 0 && before > 0 && Math.sign(s[n - 1]! - s[n - 2]!) !== Math.sign(s[n - 2]! - s[n - 3]!)) return { estimate: s[n - 1]!, halfWidth: Infinity, localSlopes };
   const q = before === 0 ? Infinity : last / before;
@@ -177,7 +188,7 @@ export function orderByRefinement(options: RefinementOptions): OrderEstimate {
   const floorOf = (level: number) => (typeof options.floor === 'function' ? options.floor(level) : (options.floor ?? 0));
   const floors: number[] = [];
   const minLevels = Math.max(4, options.minLevels ?? 4);
-  const interval: IntervalOptions = { sameSign: options.sameSign ?? false, minHalfWidth: options.minHalfWidth ?? 0, integerLimit: options.integerLimit ?? false };
+  const interval: IntervalOptions = { sameSign: options.sameSign ?? false, minHalfWidth: options.minHalfWidth ?? 0, integerLimit: options.integerLimit ?? false, settledBelow: options.settledBelow ?? 0 };
   const margin = options.roundingMargin ?? ROUNDING_MARGIN;
   if (options.maxLevels < minLevels) throw new RangeError(`orderByRefinement: maxLevels ${options.maxLevels} is below the ${minLevels} levels an interval needs`);
   const xs: number[] = [];
