@@ -105,7 +105,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'step.gradient-flow-limit',
     title: 'P2: the gradient-flow limit',
-    statement: 'As $\\epsilon \\to 0$ the iterates follow $\\frac{dw}{dt} = -\\nabla_w L(w(t))$; at fixed $T = S\\epsilon$ the error is $O(\\epsilon)$.',
+    statement: 'As $\\epsilon \\to 0$ the iterates follow $\\frac{dw}{dt} = -\\nabla_w L(w(t))$; at fixed $T = S\\epsilon$ the error is $O(\\epsilon)$, and its $O(\\epsilon)$ term is the one the modified flow of $L + \\tfrac{\\epsilon}{4}\\|\\nabla L\\|^2$ predicts (GD is $O(\\epsilon^2)$ from that flow).',
     source: 'proof of Theorem 1, P2',
     uses: ['step.gd-update', 'engine.integrator'],
     kind: 'limit',
@@ -425,7 +425,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'rate.gd-vs-flow',
     title: 'GD against the flow: O(eps)',
-    statement: '$\\|w_{GD}(T) - w(T)\\| = O(\\epsilon)$ (Euler\'s global error).',
+    statement: 'At the queries, $\\|f(x; w_{GD}(T)) - f(x; w(T))\\| = O(\\epsilon)$: Euler\'s global error in $w$ carried to the outputs.',
     source: "Euler's method",
     uses: ['step.gradient-flow-limit'],
     kind: 'law',

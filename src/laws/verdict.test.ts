@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LawRule } from '../claims/index.js';
-import { aggregateVerdicts, countVerdicts, decideLaw, orderByRefinement, refinementInterval, separatingHalfWidth } from './verdict.js';
+import { aggregateVerdicts, countVerdicts, decideLaw, orderByRefinement, refinementInterval, separatingHalfWidth, summarizeLaw, type LawCase } from './verdict.js';
 
 const ORDER_ONE: LawRule = { quantity: 'order', expected: 1, competitor: 2, reason: 'test' };
 
@@ -76,12 +76,33 @@ describe('orders by refinement', () => {
     r.errors.forEach((e) => expect(e).toBeGreaterThan(1e-13));
   });
 
-  const withSlopes = (slopes: number[]) => {
+  const withSlopes = (slopes: number[], sameSign = false) => {
     const xs = slopes.concat([0]).map((_, k) => 2 ** -k);
     const errors = [1];
     for (const s of slopes) errors.push(errors[errors.length - 1]! * 2 ** -s);
-    return refinementInterval(xs, errors);
+    return refinementInterval(xs, errors, 0, { sameSign });
   };
+
+  it('with sameSign, slopes that turn give no interval, and slopes that approach from one side do', () => {
+    // Measured on a Huber case of P2 on the way to order 1 from below: 0.69, 0.55, 0.60 (changes -0.14, +0.05).
+    expect(withSlopes([0.69, 0.55, 0.6]).halfWidth).toBeLessThan(0.15);
+    expect(withSlopes([0.69, 0.55, 0.6], true).halfWidth).toBe(Infinity);
+    // The same case later: 0.843, 0.909, 0.950 (changes +0.066, +0.041): an interval that covers 1.
+    const later = withSlopes([0.843, 0.909, 0.95], true);
+    expect(later.halfWidth).toBeLessThan(0.25);
+    expect(Math.abs(later.estimate - 1)).toBeLessThanOrEqual(later.halfWidth);
+  });
+
+  it('with sameSign, a refinement through a turning pre-asymptotic range settles only after the turn', () => {
+    // e = x (1 - 3 x + 40 x^2): local slopes dip below 1, turn, then approach 1 from below.
+    const x = (k: number) => 0.25 / 2 ** k;
+    const error = (k: number) => x(k) * (1 - 3 * x(k) + 40 * x(k) ** 2);
+    const plain = orderByRefinement({ x, error, maxLevels: 30, targetHalfWidth: 0.25 });
+    const strict = orderByRefinement({ x, error, maxLevels: 30, targetHalfWidth: 0.25, sameSign: true });
+    expect(strict.stop).toBe('settled');
+    expect(Math.abs(strict.estimate - 1)).toBeLessThanOrEqual(strict.halfWidth);
+    expect(strict.xs.length).toBeGreaterThanOrEqual(plain.xs.length);
+  });
 
   it('slopes that do not contract give no interval, and two that agree by chance do not narrow it', () => {
     // Local slopes 1.15, 2.16, 2.16: the last change is 0 but the one before is 1.01.
@@ -100,6 +121,75 @@ describe('orders by refinement', () => {
     const r = withSlopes([1.3, 1.2, 1.13]);
     // q = 0.7: the limit may be 0.07 * 0.7 / 0.3 below 1.13; twice that.
     expect(r.halfWidth).toBeCloseTo((2 * 0.07 * 0.7) / 0.3, 10);
+  });
+
+  it('with minHalfWidth, a finite interval is never narrower than it; an infinite one stays infinite', () => {
+    expect(withSlopes([1.4, 1.2, 1.1]).halfWidth).toBeCloseTo(0.2, 12);
+    const xs = [1, 0.5, 0.25, 0.125];
+    const errors = [1, 0.5, 0.25, 0.125];
+    expect(refinementInterval(xs, errors, 0, { minHalfWidth: 0.05 }).halfWidth).toBe(0.05);
+    expect(refinementInterval(xs, errors.map((e, k) => e * (k % 2 === 0 ? 1 : 1.3)), 0, { minHalfWidth: 0.05 }).halfWidth).toBe(Infinity);
+  });
+
+  it('with integerLimit, an interval that holds no integer is not settled, and the refinement goes on past it', () => {
+    // Slopes 2.45, 2.33, 2.26: a first-order error passing a plateau near 2 (its first coefficient small).
+    const slopes = [2.45, 2.33, 2.26];
+    const xs = [1, 0.5, 0.25, 0.125];
+    const errors = [1];
+    for (const s of slopes) errors.push(errors[errors.length - 1]! * 2 ** -s);
+    expect(Number.isFinite(refinementInterval(xs, errors).halfWidth)).toBe(true);
+    expect(refinementInterval(xs, errors, 0, { integerLimit: true }).halfWidth).toBe(Infinity);
+  });
+
+  it('with asymptotic, a plateau at the competitor does not settle: the refinement goes on until the leading term dominates', () => {
+    // C x + D x^2 (1 + 3x) with C << D: the slopes sit near 2 (and settle there, contradicting order 1) until
+    // x < C/D; told that a level is asymptotic only where the leading term C x is at least the rest, the
+    // refinement goes past the plateau.
+    const x = halving(0.5);
+    const lead = (k: number) => 1e-4 * x(k);
+    const rest = (k: number) => x(k) ** 2 * (1 + 3 * x(k));
+    const options = { x, error: (k: number) => lead(k) + rest(k), maxLevels: 40, targetHalfWidth: 0.25, sameSign: true, integerLimit: true, minHalfWidth: 0.05 };
+    expect(decideLaw(ORDER_ONE, orderByRefinement(options).estimate, orderByRefinement(options).halfWidth)).toBe('contradicted');
+    const r = orderByRefinement({ ...options, asymptotic: (k) => lead(k) >= rest(k) });
+    expect(r.stop).toBe('settled');
+    expect(decideLaw(ORDER_ONE, r.estimate, r.halfWidth)).toBe('consistent');
+    // Within a budget that ends on the plateau: no interval.
+    expect(orderByRefinement({ ...options, maxLevels: 8, asymptotic: (k) => lead(k) >= rest(k) }).halfWidth).toBe(Infinity);
+  });
+
+  it('with settledBelow, tiny changes of either sign count as converged; without it they never settle', () => {
+    // Slopes 1.000, 1.003, 0.999, 1.002: changes of 3e-3 and 4e-3 flipping sign (an irregular correction).
+    expect(withSlopes([1.0, 1.003, 0.999, 1.002], true).halfWidth).toBe(Infinity);
+    const xs = [1, 0.5, 0.25, 0.125, 0.0625];
+    const errors = [1];
+    for (const s of [1.0, 1.003, 0.999, 1.002]) errors.push(errors[errors.length - 1]! * 2 ** -s);
+    const r = refinementInterval(xs, errors, 0, { sameSign: true, settledBelow: 0.0125 });
+    expect(r.halfWidth).toBeCloseTo(2 * (0.003 + 0.004), 9);
+  });
+
+  it('takes a floor per level, and stops where the error meets its own level\'s floor', () => {
+    const x = halving(0.5);
+    // The floor grows like the step count 1/x, as GD's rounding does; a constant floor at level 0 would not stop.
+    const floor = (k: number) => 1e-16 / x(k);
+    const r = orderByRefinement({ x, error: (k) => 1e-3 * x(k) ** 2 * (1 + x(k)), floor, maxLevels: 40, targetHalfWidth: 1e-9 });
+    expect(r.stop).toBe('rounding');
+    r.errors.forEach((e, k) => expect(e).toBeGreaterThan(1000 * floor(k)));
+    expect(orderByRefinement({ x, error: (k) => 1e-3 * x(k) ** 2 * (1 + x(k)), floor: floor(0), maxLevels: 12, targetHalfWidth: 1e-9 }).stop).toBe('budget');
+  });
+
+  it('takes a rounding margin: a smaller one keeps finer levels, never one within the margin of its floor', () => {
+    const x = halving(0.5);
+    const error = (k: number) => 1e-3 * x(k) ** 2 * (1 + x(k));
+    const strict = orderByRefinement({ x, error, floor: 1e-15, maxLevels: 40, targetHalfWidth: 1e-9 });
+    const loose = orderByRefinement({ x, error, floor: 1e-15, roundingMargin: 100, maxLevels: 40, targetHalfWidth: 1e-9 });
+    expect(loose.xs.length).toBeGreaterThan(strict.xs.length);
+    loose.errors.forEach((e) => expect(e).toBeGreaterThan(100 * 1e-15));
+    expect(strict.errors[strict.errors.length - 1]!).toBeGreaterThan(1000 * 1e-15);
+  });
+
+  it('throws on an error that is NaN or infinite instead of taking it for rounding', () => {
+    expect(() => orderByRefinement({ x: halving(1), error: (k) => (k === 2 ? NaN : 2 ** -k), maxLevels: 8, targetHalfWidth: 0.1 })).toThrow(/level 2/);
+    expect(() => orderByRefinement({ x: halving(1), error: () => Infinity, maxLevels: 8, targetHalfWidth: 0.1 })).toThrow(/Infinity/);
   });
 
   it('refuses a budget too small for an interval', () => {
@@ -140,5 +230,33 @@ describe('deciding a law over cases', () => {
     const d = decideCases(ORDER_ONE, []);
     expect(d.verdict).toBe('inconclusive');
     expect(d.deciding).toBe(-1);
+  });
+});
+
+describe('summarising a law over cases', () => {
+  const c = (estimate: number, halfWidth: number, label = 'case'): LawCase => ({ label, estimate, halfWidth, verdict: decideLaw(ORDER_ONE, estimate, halfWidth) });
+
+  it('gives the medians of the estimates and half-widths when no case contradicts', () => {
+    const s = summarizeLaw(ORDER_ONE, [c(0.98, 0.1), c(1.02, 0.2), c(1.1, 0.3), c(1.2, Infinity)]);
+    expect(s.verdict).toBe('inconclusive');
+    expect(s.counts).toEqual({ consistent: 3, inconclusive: 1, contradicted: 0 });
+    expect(s.basis).toBe('median');
+    expect(s.estimate).toBeCloseTo(1.06, 12);
+    expect(s.halfWidth).toBeCloseTo(0.25, 12);
+    expect(s.range).toEqual([0.98, 1.2]);
+  });
+
+  it('gives the deciding case of a contradicted law: the one farthest from the stated exponent', () => {
+    const s = summarizeLaw(ORDER_ONE, [c(1, 0.1), c(1.5, 0.1, 'near'), c(2, 0.1, 'far'), c(1.9, 0.5)]);
+    expect(s.verdict).toBe('contradicted');
+    expect(s.basis).toBe('deciding case');
+    expect(s.deciding?.label).toBe('far');
+    expect([s.estimate, s.halfWidth]).toEqual([2, 0.1]);
+  });
+
+  it('is inconclusive with no case', () => {
+    const s = summarizeLaw(ORDER_ONE, []);
+    expect(s.verdict).toBe('inconclusive');
+    expect(Number.isNaN(s.estimate)).toBe(true);
   });
 });

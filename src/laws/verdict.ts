@@ -53,15 +53,65 @@ export interface RefinementOptions {
   readonly error: (level: number) => number;
   /**
    * The rounding scale of the errors: a level whose error is within ROUNDING_MARGIN of it ends the
-   * refinement and is not used (its local slope would measure rounding). Default 0.
+   * refinement and is not used (its local slope would measure rounding). Default 0. A function gives each
+   * level its own (GD's rounding grows with its step count).
    */
-  readonly floor?: number;
+  readonly floor?: number | ((level: number) => number);
+  /**
+   * Errors within this factor of their floor end the refinement (default ROUNDING_MARGIN). Rounding of
+   * relative size 1/margin moves a local slope by at most 2/(margin ln 2), and the interval adds that term
+   * itself: a margin of 100 (0.03) suits intervals of a quarter, where the default's 1000 (3e-3) would leave
+   * out the finest levels of errors that shrink fast (a second-order error drops four times per halving).
+   */
+  readonly roundingMargin?: number;
   /** Levels computed before the interval is looked at (at least 4: three local slopes). Default 4. */
   readonly minLevels?: number;
   /** The budget: the most levels computed. */
   readonly maxLevels: number;
   /** Refinement stops once the half-width is at most this. */
   readonly targetHalfWidth: number;
+  /**
+   * Require the last two changes of the local slope to have the same sign before an interval is read off
+   * (default false). In the asymptotic range s_k = p + a x_k + b x_k^2 + ... the changes are -a x_k (1 + O(x_k))
+   * for halving x, all of one sign (or, with a = 0, -3 b x_k^2, again of one sign); a sign change means the
+   * slopes are still turning (pre-asymptotic), where a small last change is a coincidence: slopes 0.69, 0.55,
+   * 0.60 on their way to 1 from below would otherwise give 0.60 +- 0.14.
+   */
+  readonly sameSign?: boolean;
+  /**
+   * The least half-width of a finite interval (default 0): the resolution of an estimate read off three local
+   * slopes, below which corrections the extrapolation does not see (a third term, an irregular one) decide.
+   */
+  readonly minHalfWidth?: number;
+  /**
+   * The exponent is an integer (default false): the limit of the local slopes of a regular expansion
+   * C x^p (1 + a x + ...) with integer p. An interval that holds no integer has not reached that limit (slopes
+   * passing from a pre-asymptotic plateau towards it), so it counts as not settled: infinite half-width.
+   */
+  readonly integerLimit?: boolean;
+  /**
+   * Whether level k is in the asymptotic range by an independent measurement (default: every level is): for
+   * example the leading term of the error, computed on its own, at least as large as the rest. A level that is
+   * not cannot end the refinement as settled, and when the last level computed is not, the interval is
+   * infinite: the local slopes there measure the remainder's order (a plateau at the competitor), not the law's.
+   */
+  readonly asymptotic?: (level: number) => boolean;
+  /**
+   * Changes of the local slopes this small count as converged whatever their signs and ratio (default 0: never):
+   * the half-width is then twice the sum of the last two changes (plus rounding). Irregular corrections (a
+   * kink crossed inside a step, at a place that moves with the step) make tiny changes flip sign or grow,
+   * which the sign and contraction tests read as not settled forever. Safe only with `asymptotic`: on a
+   * pre-asymptotic plateau the changes are tiny too before they grow, and only an independent check tells.
+   */
+  readonly settledBelow?: number;
+}
+
+/** The options of {@link refinementInterval} (see {@link RefinementOptions}). */
+export interface IntervalOptions {
+  readonly sameSign?: boolean;
+  readonly minHalfWidth?: number;
+  readonly integerLimit?: boolean;
+  readonly settledBelow?: number;
 }
 
 /** The result of {@link orderByRefinement}. */
@@ -100,16 +150,30 @@ export const MAX_CONTRACTION = 0.75;
  * convergence), plus what rounding of the last two errors does to s_n. Slopes that do not contract get an
  * infinite half-width. Changes below the rounding term count as zero.
  */
-export function refinementInterval(xs: readonly number[], errors: readonly number[], floor = 0): { estimate: number; halfWidth: number; localSlopes: number[] } {
+export function refinementInterval(xs: readonly number[], errors: readonly number[], floor: number | readonly number[] = 0, options: IntervalOptions = {}): { estimate: number; halfWidth: number; localSlopes: number[] } {
+  const raw = rawInterval(xs, errors, floor, options);
+  if (!Number.isFinite(raw.halfWidth)) return raw;
+  const halfWidth = Math.max(raw.halfWidth, options.minHalfWidth ?? 0);
+  // No integer inside: not the limit of a regular expansion's slopes yet (RefinementOptions.integerLimit).
+  if (options.integerLimit && Math.abs(raw.estimate - Math.round(raw.estimate)) > halfWidth) return { ...raw, halfWidth: Infinity };
+  return { ...raw, halfWidth };
+}
+
+function rawInterval(xs: readonly number[], errors: readonly number[], floor: number | readonly number[], options: IntervalOptions): { estimate: number; halfWidth: number; localSlopes: number[] } {
   const localSlopes = xs.slice(1).map((x, i) => Math.log(errors[i + 1]! / errors[i]!) / Math.log(x / xs[i]!));
   const n = localSlopes.length;
   if (n < 3) return { estimate: NaN, halfWidth: Infinity, localSlopes };
   const s = localSlopes;
   // Rounding of relative size floor/error in each of the last two errors, over the log of their x ratio.
-  const rounding = (floor / errors[n]! + floor / errors[n - 1]!) / Math.abs(Math.log(xs[n]! / xs[n - 1]!));
+  const floorAt = (i: number) => (typeof floor === 'number' ? floor : (floor[i] ?? 0));
+  const rounding = (floorAt(n) / errors[n]! + floorAt(n - 1) / errors[n - 1]!) / Math.abs(Math.log(xs[n]! / xs[n - 1]!));
   const last = Math.max(Math.abs(s[n - 1]! - s[n - 2]!) - rounding, 0);
   const before = Math.max(Math.abs(s[n - 2]! - s[n - 3]!) - rounding, 0);
   if (last === 0 && before === 0) return { estimate: s[n - 1]!, halfWidth: rounding, localSlopes };
+  const settledBelow = options.settledBelow ?? 0;
+  if (last <= settledBelow && before <= settledBelow) return { estimate: s[n - 1]!, halfWidth: 2 * (last + before) + rounding, localSlopes };
+  // Changes of opposite signs (both beyond rounding): the slopes are still turning (see RefinementOptions.sameSign).
+  if (options.sameSign && last > 0 && before > 0 && Math.sign(s[n - 1]! - s[n - 2]!) !== Math.sign(s[n - 2]! - s[n - 3]!)) return { estimate: s[n - 1]!, halfWidth: Infinity, localSlopes };
   const q = before === 0 ? Infinity : last / before;
   if (!(q <= MAX_CONTRACTION)) return { estimate: s[n - 1]!, halfWidth: Infinity, localSlopes };
   // At least half the change before the last: a last change far below it is a coincidence, not convergence.
@@ -121,32 +185,92 @@ export function refinementInterval(xs: readonly number[], errors: readonly numbe
  * reaches `targetHalfWidth`, the budget `maxLevels` runs out, or the error reaches rounding.
  */
 export function orderByRefinement(options: RefinementOptions): OrderEstimate {
-  const floor = options.floor ?? 0;
+  const floorOf = (level: number) => (typeof options.floor === 'function' ? options.floor(level) : (options.floor ?? 0));
+  const floors: number[] = [];
   const minLevels = Math.max(4, options.minLevels ?? 4);
+  const interval: IntervalOptions = { sameSign: options.sameSign ?? false, minHalfWidth: options.minHalfWidth ?? 0, integerLimit: options.integerLimit ?? false, settledBelow: options.settledBelow ?? 0 };
+  const margin = options.roundingMargin ?? ROUNDING_MARGIN;
   if (options.maxLevels < minLevels) throw new RangeError(`orderByRefinement: maxLevels ${options.maxLevels} is below the ${minLevels} levels an interval needs`);
   const xs: number[] = [];
   const errors: number[] = [];
   let stop: OrderEstimate['stop'] = 'budget';
+  let lastAsymptotic = true;
   for (let level = 0; level < options.maxLevels; level++) {
     const e = options.error(level);
-    if (!(e > floor * ROUNDING_MARGIN)) {
+    // NaN or an infinite error is a broken computation (or a divergence), never "rounding reached".
+    if (!Number.isFinite(e)) throw new RangeError(`orderByRefinement: the error at level ${level} (x = ${options.x(level)}) is ${e}`);
+    const floor = floorOf(level);
+    if (!(e > floor * margin)) {
       stop = 'rounding';
       break;
     }
     xs.push(options.x(level));
     errors.push(e);
-    if (xs.length >= minLevels && refinementInterval(xs, errors, floor).halfWidth <= options.targetHalfWidth) {
+    floors.push(floor);
+    lastAsymptotic = options.asymptotic ? options.asymptotic(level) : true;
+    if (xs.length >= minLevels && lastAsymptotic && refinementInterval(xs, errors, floors, interval).halfWidth <= options.targetHalfWidth) {
       stop = 'settled';
       break;
     }
   }
-  const { estimate, halfWidth, localSlopes } = refinementInterval(xs, errors, floor);
-  return { estimate, halfWidth, xs, errors, localSlopes, stop };
+  const { estimate, halfWidth, localSlopes } = refinementInterval(xs, errors, floors, interval);
+  return { estimate, halfWidth: lastAsymptotic ? halfWidth : Infinity, xs, errors, localSlopes, stop };
 }
 
 /** The half-width an order measurement should reach to tell the stated exponent from its competitor. */
 export function separatingHalfWidth(rule: LawRule): number {
   return Math.abs(rule.expected - rule.competitor) / 4;
+}
+
+/** One case of a law measured over generated cases. */
+export interface LawCase {
+  /** Names the case (for the detail of the evidence and failure messages). */
+  readonly label: string;
+  readonly estimate: number;
+  readonly halfWidth: number;
+  readonly verdict: LawVerdict;
+}
+
+/** A law over several cases, summarised for its evidence (see {@link summarizeLaw}). */
+export interface LawSummary {
+  readonly verdict: LawVerdict;
+  readonly counts: VerdictCounts;
+  /** The median of the per-case estimates, or the deciding case's (see `basis`). */
+  readonly estimate: number;
+  /** The median of the per-case half-widths, or the deciding case's. */
+  readonly halfWidth: number;
+  /** `median` over the cases, or the `deciding case` of a contradicted law. */
+  readonly basis: 'median' | 'deciding case';
+  /** The deciding case of a contradicted law (the one whose interval lies farthest from the stated exponent). */
+  readonly deciding: LawCase | null;
+  /** Smallest and largest finite per-case estimates. */
+  readonly range: readonly [number, number];
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const v = [...values].sort((a, b) => a - b);
+  const k = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[k]! : (v[k - 1]! + v[k]!) / 2;
+}
+
+/**
+ * Summarise per-case verdicts of one law: the aggregate verdict ({@link aggregateVerdicts}); for a contradicted
+ * law the estimate and half-width of its deciding case (the contradicting case whose interval ends farthest
+ * from the stated exponent: |estimate - expected| - halfWidth largest), otherwise the medians of the per-case
+ * estimates and half-widths (an infinite half-width counts as infinite).
+ */
+export function summarizeLaw(rule: LawRule, cases: readonly LawCase[], maxInconclusiveShare = MAX_INCONCLUSIVE_SHARE): LawSummary {
+  const counts = countVerdicts(cases.map((c) => c.verdict));
+  const verdict = aggregateVerdicts(counts, maxInconclusiveShare);
+  const finite = cases.map((c) => c.estimate).filter(Number.isFinite);
+  const range: [number, number] = finite.length > 0 ? [Math.min(...finite), Math.max(...finite)] : [NaN, NaN];
+  if (verdict === 'contradicted') {
+    const miss = (c: LawCase) => Math.abs(c.estimate - rule.expected) - c.halfWidth;
+    const deciding = cases.filter((c) => c.verdict === 'contradicted').reduce((a, b) => (miss(b) > miss(a) ? b : a));
+    return { verdict, counts, estimate: deciding.estimate, halfWidth: deciding.halfWidth, basis: 'deciding case', deciding, range };
+  }
+  return { verdict, counts, estimate: median(finite), halfWidth: median(cases.map((c) => c.halfWidth).filter((h) => !Number.isNaN(h))), basis: 'median', deciding: null, range };
 }
 
 /** One case's measurement of a law: an exponent with the half-width of its interval. */
@@ -170,24 +294,16 @@ export interface CasesDecision {
   readonly medianHalfWidth: number;
 }
 
-const median = (v: readonly number[]): number => {
-  const s = v.slice().sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : 0.5 * (s[n / 2 - 1]! + s[n / 2]!);
-};
-
-/** Decide a law on every case ({@link decideLaw}) and aggregate the verdicts ({@link aggregateVerdicts}). */
+/**
+ * Decide a law on every case ({@link decideLaw}) and aggregate the verdicts through {@link summarizeLaw}; the
+ * deciding case is the contradicting case farthest from the stated exponent, otherwise the case whose estimate
+ * is nearest the median.
+ */
 export function decideCases(rule: LawRule, cases: readonly CaseMeasurement[], maxInconclusiveShare = MAX_INCONCLUSIVE_SHARE): CasesDecision {
   const verdicts = cases.map((c) => decideLaw(rule, c.estimate, c.halfWidth));
-  const counts = countVerdicts(verdicts);
-  const verdict = aggregateVerdicts(counts, maxInconclusiveShare);
-  const estimates = cases.map((c) => c.estimate);
-  const medianEstimate = median(estimates);
-  let deciding = cases.length === 0 ? -1 : estimates.indexOf(estimates.slice().sort((a, b) => Math.abs(a - medianEstimate) - Math.abs(b - medianEstimate))[0]!);
-  if (verdict === 'contradicted') {
-    // How far outside its interval the stated exponent lies, in half-widths.
-    const gap = (c: CaseMeasurement) => (Math.abs(c.estimate - rule.expected) - c.halfWidth) / Math.max(c.halfWidth, Number.MIN_VALUE);
-    deciding = verdicts.reduce((best, v, i) => (v === 'contradicted' && (best < 0 || gap(cases[i]!) > gap(cases[best]!)) ? i : best), -1);
-  }
-  return { verdicts, counts, verdict, deciding, medianEstimate, medianHalfWidth: median(cases.map((c) => c.halfWidth)) };
+  const summary = summarizeLaw(rule, cases.map((c, i) => ({ label: String(i), estimate: c.estimate, halfWidth: c.halfWidth, verdict: verdicts[i]! })), maxInconclusiveShare);
+  const medianEstimate = median(cases.map((c) => c.estimate).filter(Number.isFinite));
+  const nearest = cases.reduce((best, c, i) => (best < 0 || Math.abs(c.estimate - medianEstimate) < Math.abs(cases[best]!.estimate - medianEstimate) ? i : best), -1);
+  const deciding = summary.deciding ? Number(summary.deciding.label) : nearest;
+  return { verdicts, counts: summary.counts, verdict: summary.verdict, deciding, medianEstimate, medianHalfWidth: median(cases.map((c) => c.halfWidth).filter((h) => !Number.isNaN(h))) };
 }
