@@ -32,7 +32,7 @@
  */
 import fc from 'fast-check';
 import { describe } from 'vitest';
-import { matrix, type Matrix } from '../../src/core/index.js';
+import { matrix, UNIT_ROUNDOFF_F64, type Matrix } from '../../src/core/index.js';
 import { discretePath, gradientFlow, type PathQuantities } from '../../src/kernels/index.js';
 import type { Model, ModelSpecInput } from '../../src/models/index.js';
 import { objective, train, type TrainResult } from '../../src/train/index.js';
@@ -71,10 +71,16 @@ const SLIDING_BAND = 1e-6;
 const MAX_PIECES = 8;
 // The exact discrete representation with kinks located: between kinks a ReLU network is a polynomial of
 // degree at most 2 L + 1 <= 5 in tau (L <= 2 hidden layers), integrated exactly by 8 Gauss nodes, so only
-// rounding remains: the same EXACT_RTOL (about 4500 u) as for smooth models, relative to the terms that
-// cancel (|f0| + |fS| + sum_s |Delta f_s|).
-const LOCATED_RTOL = 1e-12;
+// rounding remains. Each node's JVP carries a few u of the step's increment and its weighted sum one more,
+// relative to the terms that cancel (|f0| + |fS| + sum_s |Delta f_s|): the worst case grows linearly in the
+// nodes evaluated, ROUNDING_PER_NODE each (the observed error grows like their square root, so it sits far
+// below this bound on long runs).
+const ROUNDING_PER_NODE = 4 * UNIT_ROUNDOFF_F64;
+// The forward passes at w_0 and w_S: a few u each of |f|.
+const FORWARD_ROUNDING = 16 * UNIT_ROUNDOFF_F64;
 const KINK_GRID = 64;
+// A fixed-node miss above this (relative) is a kink seen by the quadrature, far above rounding.
+const VISIBLE_MISS = 1e-10;
 // Half the generator's input grid step (1e-3).
 const INPUT_OFFSET = 5e-4;
 const STEPS = 10;
@@ -353,6 +359,7 @@ describe('Theorem 1 and the exact discrete representation on ReLU networks', () 
   claimTest(['caveat.nondifferentiable', 'disc.exact-path-kernel'], 'on ReLU networks the exact discrete representation with kinks located on each segment reproduces f(x; w_S) for every optimiser, eps and batch schedule', (ctx) => {
     const ledger = caseLedger(ctx, 'ReLU training runs', FILE);
     let worstLocated = 0;
+    let worstRatio = 0;
     let worstSplit = 0;
     let worstFixed = 0;
     let kinkRuns = 0;
@@ -403,25 +410,28 @@ describe('Theorem 1 and the exact discrete representation on ReLU networks', () 
             worstLocated = Math.max(worstLocated, err / scale);
             worstSplit = Math.max(worstSplit, splitErr / (scale + shares));
             fixedMiss = Math.max(fixedMiss, Math.abs(f.exact.data[r]! - rep.fS.data[r]!) / scale);
-            if (!(err <= LOCATED_RTOL * scale) || !(splitErr <= LOCATED_RTOL * (scale + shares))) {
-              throw new Error(`${key}: with kinks located, exact ${rep.exact.data[r]} and per-example sum ${split} vs f(x; w_S) ${rep.fS.data[r]} by a forward pass: absolute ${err.toExponential(3)} and ${splitErr.toExponential(3)}, relative ${(err / scale).toExponential(3)} and ${(splitErr / (scale + shares)).toExponential(3)} > ${LOCATED_RTOL}; 8 fixed nodes miss by ${fixedMiss.toExponential(3)}; optimiser ${JSON.stringify(opt)}, batches ${JSON.stringify(batches)}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+            const allowed = ROUNDING_PER_NODE * rep.evaluations + FORWARD_ROUNDING;
+            worstRatio = Math.max(worstRatio, err / scale / allowed, splitErr / (scale + shares) / allowed);
+            if (!(err <= allowed * scale) || !(splitErr <= allowed * (scale + shares))) {
+              throw new Error(`${key}: with kinks located, exact ${rep.exact.data[r]} and per-example sum ${split} vs f(x; w_S) ${rep.fS.data[r]} by a forward pass: absolute ${err.toExponential(3)} and ${splitErr.toExponential(3)}, relative ${(err / scale).toExponential(3)} and ${(splitErr / (scale + shares)).toExponential(3)} > ${allowed.toExponential(3)} (${rep.evaluations} nodes); 8 fixed nodes miss by ${fixedMiss.toExponential(3)}; optimiser ${JSON.stringify(opt)}, batches ${JSON.stringify(batches)}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
             }
           }
           worstFixed = Math.max(worstFixed, fixedMiss);
-          if (fixedMiss > 1e3 * LOCATED_RTOL) kinkRuns++;
+          if (fixedMiss > VISIBLE_MISS) kinkRuns++;
           kinds.add(opt.kind);
           checked++;
         },
       ),
       propertyParameters(20),
     );
-    const detail = `on ${checked} generated ReLU training runs (${[...kinds].sort().join(', ')}; ${STEPS} steps, eps in ${EPS_CHOICES.join(', ')}, full and mini-batches): f(x; w_S) by a forward pass against f(x; w_0) plus Gauss-Legendre on each piece between the kinks located on each segment (and the per-example split), worst relative ${worstLocated.toExponential(2)}`;
+    const detail = `on ${checked} generated ReLU training runs (${[...kinds].sort().join(', ')}; ${STEPS} steps, eps in ${EPS_CHOICES.join(', ')}, full and mini-batches): f(x; w_S) by a forward pass against f(x; w_0) plus Gauss-Legendre on each piece between the kinks located on each segment (and the per-example split), worst relative ${worstLocated.toExponential(2)} (${worstRatio.toExponential(1)} of the rounding bound)`;
     recordEvidence(ctx, 'caveat.nondifferentiable', verifiedAgainst('second implementation', detail));
     recordEvidence(ctx, 'disc.exact-path-kernel', verifiedAgainst('second implementation', `ReLU networks, kinks located: ${detail}`));
     recordFigure(ctx, 'worst relative error with kinks located', worstLocated);
     recordFigure(ctx, 'worst relative error of the per-example split with kinks located', worstSplit);
     recordFigure(ctx, 'worst relative error with 8 fixed Gauss nodes on the same steps (a finding about quadrature)', worstFixed);
-    recordFigure(ctx, `runs where 8 fixed nodes miss by more than ${1e3 * LOCATED_RTOL}`, `${kinkRuns} of ${checked}`);
+    recordFigure(ctx, `runs where 8 fixed nodes miss by more than ${VISIBLE_MISS}`, `${kinkRuns} of ${checked}`);
+    recordFigure(ctx, 'worst error with kinks located / its rounding bound', worstRatio);
   });
 });
 
