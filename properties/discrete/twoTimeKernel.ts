@@ -30,8 +30,8 @@ export const REFERENCE_NODES = 8;
  * wide) this takes a few levels; REFERENCE_MAX_DEPTH caps it, and capped panels are reported.
  */
 export const REFERENCE_TOL = 1e-14;
-/** Depth cap of the subdivision (2^10 panels per step at most). */
-export const REFERENCE_MAX_DEPTH = 10;
+/** Depth cap of the subdivision (2^12 panels per step at most). */
+export const REFERENCE_MAX_DEPTH = 12;
 
 /** What the reference keeps of one step (copies: the trainer reuses nothing, but the record is read-only). */
 interface StepCopy {
