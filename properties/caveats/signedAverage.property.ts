@@ -21,7 +21,7 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { fromRows, matrix, rng, type Matrix } from '../../src/core/index.js';
-import { gradientFlow, kernelMachineWeights, lossGradient, tangentKernel, type FlowResult, type TrainingProblem } from '../../src/kernels/index.js';
+import { gradientFlow, kernelMachineWeights, type FlowResult, type TrainingProblem } from '../../src/kernels/index.js';
 import { squared } from '../../src/losses/index.js';
 import { compileModel, type Model, type ModelSpecInput } from '../../src/models/index.js';
 import { caveatFound, caveatPinned, claimTest, recordEvidence, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
@@ -30,26 +30,15 @@ import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowToleranc
 import { caseLedger } from '../arbitraries/ledger.js';
 import { featuresSpecArb, mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
+import { GRID_MAX_INTERVALS, GRID_MIN_INTERVALS, gridIntervals, gridMiss, range, samplePath, simpson, simpsonA, type PathSamples } from './pathSamples.js';
 
 const FILE = 'properties/caveats/signedAverage.property.ts';
 
-// The grid resolves the path when the path varies on a time scale tau >> h. DOP853 at rtol 1e-11 steps by
-// about tau (1e-11)^(1/8) ~ 0.04 tau, so a flow of n accepted steps over T varies on tau ~ 25 T / n on
-// average; max(GRID_MIN_INTERVALS, 2 n) intervals give h ~ tau / 50 on average. Steps are not uniform (a
-// fast transient at the start is taken in short steps), so the grid is then doubled, up to
-// GRID_MAX_INTERVALS, until Simpson's rule on it is in its asymptotic range for every pair (see
-// simpsonAsymptotic), which also makes the second differences measure g'' where it is largest. A multiple
-// of 4 so that Simpson's rule applies on every sample, every second and every fourth.
-const GRID_MIN_INTERVALS = 128;
-const GRID_MAX_INTERVALS = 2048;
 // Simpson's error is C h^4: over h, 2h, 4h the differences shrink by 16, and then (S_h - S_2h) / 15 is the
 // error of S_h. A contraction outside [8, 32] means the grid is pre-asymptotic: the errors still oscillate
 // with h, and a difference can be small by coincidence (a contraction far above 16), which would make the
 // estimate too small.
 const CONTRACTION = [8, 32] as const;
-// The second difference estimates h^2 g'' averaged over 2h; g'' can be larger in between. A factor 4 covers
-// that for functions that vary on tau >= 50 h, not on the grid's scale.
-const GRID_SAFETY = 4;
 // The finding: the excursion beyond the range, net of the grid's miss and the integrator's error, exceeds a
 // tenth of max_t |L'_i(t)|. Not a rounding effect: a_i is outside the range by a visible fraction of it.
 const CLEAR_MARGIN = 0.1;
@@ -67,59 +56,6 @@ const QUERIES = 8;
 // Queries over twice the training inputs' range ([-3, 3] against [-1.5, 1.5]): the tangent kernel of points
 // far apart in input space is the one whose sign can change along the path.
 const QUERY_SPREAD = 2;
-
-/** K^g(x, x_i)(t) and -L'_i(t) on the grid for one scalar-output problem. */
-interface PathSamples {
-  readonly h: number;
-  /** kernel[x * m + i][k] = K^g(x, x_i) at grid time k. */
-  readonly kernel: readonly Float64Array[];
-  /** negLp[i][k] = -L'_i at grid time k. */
-  readonly negLp: readonly Float64Array[];
-}
-
-function samplePath(problem: TrainingProblem, queries: Matrix, w: (t: number) => Float64Array, T: number, intervals: number): PathSamples {
-  const m = problem.xTrain.rows;
-  const n = queries.rows;
-  const N = intervals + 1;
-  const kernel = Array.from({ length: n * m }, () => new Float64Array(N));
-  const negLp = Array.from({ length: m }, () => new Float64Array(N));
-  for (let k = 0; k < N; k++) {
-    const wt = w((T * k) / intervals);
-    const K = tangentKernel(problem.model, wt, queries, problem.xTrain);
-    const { lossDerivatives } = lossGradient(problem, wt);
-    for (let r = 0; r < n * m; r++) kernel[r]![k] = K.data[r]!;
-    for (let i = 0; i < m; i++) negLp[i]![k] = -lossDerivatives.data[i]!;
-  }
-  return { h: T / intervals, kernel, negLp };
-}
-
-/** The first grid for a flow of `steps` accepted steps (see GRID_MIN_INTERVALS): a multiple of 4. */
-const gridIntervals = (steps: number) => Math.max(GRID_MIN_INTERVALS, 4 * Math.ceil(steps / 2));
-
-function range(g: Float64Array): { lo: number; hi: number; maxAbs: number } {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of g) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  return { lo, hi, maxAbs: Math.max(Math.abs(lo), Math.abs(hi)) };
-}
-
-/** How far the true extremum of g can lie beyond the sampled one: GRID_SAFETY * max|second difference| / 8. */
-function gridMiss(g: Float64Array): number {
-  let worst = 0;
-  for (let k = 1; k + 1 < g.length; k++) worst = Math.max(worst, Math.abs(g[k + 1]! - 2 * g[k]! + g[k - 1]!));
-  return (GRID_SAFETY * worst) / 8;
-}
-
-// Simpson's rule on every `stride`-th sample (the count of intervals used must be even).
-function simpson(g: (k: number) => number, N: number, h: number, stride = 1): number {
-  const n = (N - 1) / stride;
-  let s = g(0) + g(n * stride);
-  for (let k = 1; k < n; k++) s += (k % 2 === 1 ? 4 : 2) * g(k * stride);
-  return (s * h * stride) / 3;
-}
 
 /** Everything about one (x, x_i) pair: a_i from the ODE state, the sampled path, and the bounds. */
 interface PairReport {
@@ -162,13 +98,6 @@ function describePair(r: PairReport): string {
     `a_i = ${r.a.toPrecision(6)}, -L'_i(t) in [${r.lo.toPrecision(6)}, ${r.hi.toPrecision(6)}], excursion ${r.excursion.toExponential(3)} ` +
     `(slack ${r.slack.toExponential(2)}), K^g(t) in [${r.kMin.toExponential(3)}, ${r.kMax.toExponential(3)}], K^p = ${r.pathKernel.toExponential(3)}`
   );
-}
-
-/** Simpson's a_i from the samples on every `stride`-th sample. */
-function simpsonA(samples: PathSamples, x: number, i: number, m: number, stride: number): number {
-  const K = samples.kernel[x * m + i]!;
-  const g = samples.negLp[i]!;
-  return simpson((k) => K[k]! * g[k]!, K.length, samples.h, stride) / simpson((k) => K[k]!, K.length, samples.h, stride);
 }
 
 /**

@@ -94,6 +94,13 @@ const LINE_SPREAD = 2;
 // Flows are drawn on activations that do not stiffen; one that still exceeds this budget is counted.
 const MAX_STEPS = 2000;
 
+/** The elements of xs for which p holds (a plain loop: generated cases are never filtered in this suite). */
+function keep<T>(xs: readonly T[], p: (x: T) => boolean): T[] {
+  const out: T[] = [];
+  for (const x of xs) if (p(x)) out.push(x);
+  return out;
+}
+
 /** The path as quadrature nodes: w(t_n), the weight of t_n, and L'_i(t_n) for every i (m per node). */
 interface PathQuadrature {
   readonly w: readonly Float64Array[];
@@ -250,7 +257,7 @@ function analyseLine(problem: TrainingProblem, w0: Float64Array, T: number, line
     // The second flow: its own K^p at s* -+ d must change sign, where the two computations cannot disagree
     // on the side (|dK^p/ds| d far above their IDENTITY_RTOL agreement).
     const slope = Math.abs(near.kp[1]! - near.kp[0]!) / (2 * distances[0]!);
-    const checked = CHECK_DISTANCES.filter((d) => slope * d > 10 * IDENTITY_RTOL * scaleKp);
+    const checked = keep(CHECK_DISTANCES, (d) => slope * d > 10 * IDENTITY_RTOL * scaleKp);
     const points = [sStar, ...checked.flatMap((d) => [sStar - d, sStar + d])];
     const second = gradientFlow(problem, w0, { queries: pointsOn(line, points) }, { T, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: MAX_STEPS });
     if (second.status !== 'success') throw new Error(`the second flow of a line ended ${second.status}, the first succeeded; ${where}`);
@@ -313,10 +320,10 @@ describe('caveat.zero-path-kernel: a_i has a pole where K^p(x, x_i) = 0', () => 
       }),
       propertyParameters(SEARCH_FLOWS),
     );
-    const hits = all.filter(isPole);
+    const hits = keep(all, isPole);
     const verdicts = { consistent: 0, inconclusive: 0, contradicted: 0 };
     for (const p of all) verdicts[p.verdict]++;
-    for (const p of all.filter((q) => !isPole(q))) ledger.find(`sign change of K^p not confirmed as a pole: ${p.verdict}${p.odeSignChange ? '' : ', no sign change in the second flow'}${p.klpRelative > NONZERO_KLP ? '' : ', K^lp ~ 0 at the root'}`);
+    for (const p of keep(all, (q) => !isPole(q))) ledger.find(`sign change of K^p not confirmed as a pole: ${p.verdict}${p.odeSignChange ? '' : ', no sign change in the second flow'}${p.klpRelative > NONZERO_KLP ? '' : ', K^lp ~ 0 at the root'}`);
     recordEvidence(ctx, 'caveat.zero-path-kernel', caveatFound(pairs, hits.length, `poles of a_i on ${hits.length} of ${pairs} (line, training point) pairs of ${ledger.drawn} generated flows (${all.length} sign changes of K^p on the lines); each hit: the order of |a_i| in |s - s*| decided by the rule (${LAW_RULE.expected} vs ${LAW_RULE.competitor}) consistent, K^p changing sign across s* -+ ${CHECK_DISTANCES.join(', ')} in a second flow, K^lp at the root above ${NONZERO_KLP.toExponential(0)} of the line's largest int |K^g L'_i| dt, a_i K^p = -K^lp to ${PRODUCT_RTOL.toExponential(1)}; verdicts over all sign changes: ${JSON.stringify(verdicts)} (contradicted: roots where a_i stays bounded, K^lp vanishing with K^p)`));
     const slopes = hits.map((p) => p.slope).sort((a, b) => a - b);
     recordFigure(ctx, '(line, training point) pairs searched', pairs);
@@ -326,8 +333,8 @@ describe('caveat.zero-path-kernel: a_i has a pole where K^p(x, x_i) = 0', () => 
     // Not every root of K^p is a pole: where K^lp vanishes with it, a_i stays bounded (slope 0). That happens
     // at a query whose gradient vanishes at every w (K^p = K^lp = 0 there), and for kernels proportional in t
     // (Remark 1: a linear-in-features model has K^lp = K^p int L'_i dt / T, so a_i does not depend on x).
-    recordFigure(ctx, 'sign changes where K^p and K^lp vanish together (K^lp at the root within the noise)', all.filter((p) => p.klpRelative <= NONZERO_KLP).length);
-    recordFigure(ctx, 'sign changes whose |a_i| stays bounded (slope decided 0: K^lp proportional to K^p near the root)', all.filter((p) => p.verdict === 'contradicted' && Math.abs(p.slope) <= p.halfWidth).length);
+    recordFigure(ctx, 'sign changes where K^p and K^lp vanish together (K^lp at the root within the noise)', keep(all, (p) => p.klpRelative <= NONZERO_KLP).length);
+    recordFigure(ctx, 'sign changes whose |a_i| stays bounded (slope decided 0: K^lp proportional to K^p near the root)', keep(all, (p) => p.verdict === 'contradicted' && Math.abs(p.slope) <= p.halfWidth).length);
     if (slopes.length > 0) {
       recordFigure(ctx, 'log-log slope of |a_i| in |s - s*|: median over the poles', slopes[Math.floor(slopes.length / 2)]!);
       recordFigure(ctx, 'slope: range over the poles', `[${slopes[0]!.toFixed(6)}, ${slopes.at(-1)!.toFixed(6)}]`);
