@@ -324,6 +324,7 @@ describe('caveat.zero-path-kernel: a_i has a pole where K^p(x, x_i) = 0', () => 
     const verdicts = { consistent: 0, inconclusive: 0, contradicted: 0 };
     for (const p of all) verdicts[p.verdict]++;
     for (const p of keep(all, (q) => !isPole(q))) ledger.find(`sign change of K^p not confirmed as a pole: ${p.verdict}${p.odeSignChange ? '' : ', no sign change in the second flow'}${p.klpRelative > NONZERO_KLP ? '' : ', K^lp ~ 0 at the root'}`);
+    expect(hits.length, `the search confirmed no pole on ${pairs} pairs (${all.length} sign changes) of ${ledger.drawn} flows; seed ${SEED}; replay: ${replayCommand(FILE)}`).toBeGreaterThan(0);
     recordEvidence(ctx, 'caveat.zero-path-kernel', caveatFound(pairs, hits.length, `poles of a_i on ${hits.length} of ${pairs} (line, training point) pairs of ${ledger.drawn} generated flows (${all.length} sign changes of K^p on the lines); each hit: the order of |a_i| in |s - s*| decided by the rule (${LAW_RULE.expected} vs ${LAW_RULE.competitor}) consistent, K^p changing sign across s* -+ ${CHECK_DISTANCES.join(', ')} in a second flow, K^lp at the root above ${NONZERO_KLP.toExponential(0)} of the line's largest int |K^g L'_i| dt, a_i K^p = -K^lp to ${PRODUCT_RTOL.toExponential(1)}; verdicts over all sign changes: ${JSON.stringify(verdicts)} (contradicted: roots where a_i stays bounded, K^lp vanishing with K^p)`));
     const slopes = hits.map((p) => p.slope).sort((a, b) => a - b);
     recordFigure(ctx, '(line, training point) pairs searched', pairs);

@@ -143,14 +143,16 @@ export interface Piecewise {
   /** The time up to which the path was integrated (T, or the onset of a sliding mode). */
   readonly reached: number;
   readonly crossings: number;
-  readonly slid: boolean;
+  /** Why the integration stopped short of T, if it did. */
+  readonly ending: 'T' | 'sliding' | 'stiff' | 'accumulating crossings';
 }
 
 /**
  * The flow integrated piece by piece between kinks: from each piece's start, the flow of w alone (dense) up
  * to T, its first kink located, then the flow with its path integrals up to that kink; the next piece starts
- * there. A scan that exhausts its step budget before any kink is a sliding mode (the flow chatters on a kink
- * surface): the integration stops at the piece's start.
+ * there. A scan that exhausts its step budget before any kink, with a pre-activation held at 0, is a sliding
+ * mode (the flow chatters on a kink surface): the piece ends where the flow meets the surface, and the
+ * integration stops; without such a contact the flow is stiff, and it stops at the piece's start.
  */
 export function piecewise(c: FlowCase): Piecewise {
   const rows = (c.queries.rows + c.problem.xTrain.rows) * c.model.outputDim;
@@ -162,7 +164,7 @@ export function piecewise(c: FlowCase): Piecewise {
   let w = c.w0;
   let t = 0;
   let crossings = 0;
-  let slid = false;
+  let ending: Piecewise['ending'] = 'T';
   let window = c.T / 8;
   while (t < c.T && crossings <= MAX_PIECES) {
     const rest = c.T - t;
@@ -187,9 +189,13 @@ export function piecewise(c: FlowCase): Piecewise {
     }
     let dt = kink ?? rest;
     if (stuck) {
-      // The flow reached a kink surface it does not leave (it chatters there): integrate up to the last grid
-      // time before a pre-activation comes within SLIDING_BAND of 0, and stop.
-      slid = true;
+      // Out of steps with no kink crossed: on a kink surface it does not leave (a pre-activation within
+      // SLIDING_BAND of 0 where the scan stopped: it chatters there), integrate up to where the flow meets
+      // the surface and stop; otherwise the flow is stiff, and the path is checked up to the piece's start.
+      const scale = Math.max(...Array.from(allPreActivations(c, stuckScan!.w!(0)), Math.abs));
+      const onSurface = allPreActivations(c, stuckScan!.w!(stuckScan!.T)).some((v) => Math.abs(v) <= SLIDING_BAND * scale);
+      ending = onSurface ? 'sliding' : 'stiff';
+      if (!onSurface) break;
       dt = slidingOnset(c, stuckScan!.w!, stuckScan!.T);
       if (!(dt > 0)) break;
     }
@@ -199,13 +205,13 @@ export function piecewise(c: FlowCase): Piecewise {
       // The piece reached the kink surface a little before the scan did and chatters there (a sliding mode
       // begins at this kink): end it where the scan first comes within SLIDING_BAND of the surface, and stop.
       stuck = true;
-      slid = true;
+      ending = 'sliding';
       dt = slidingOnset(c, lastScan.w!, dt);
       if (!(dt > 0)) break;
       p = gradientFlow(c.problem, w, { queries: c.queries, trainTrain: true }, { T: dt, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: PIECE_MAX_STEPS });
     }
     if (p.status !== 'success') {
-      slid = true;
+      if (ending === 'T') ending = 'stiff';
       break;
     }
     const parts = [p.queries!, p.train!];
@@ -222,13 +228,13 @@ export function piecewise(c: FlowCase): Piecewise {
     if (stuck) break;
     if (kink !== null) crossings++;
   }
-  if (crossings > MAX_PIECES) slid = true;
-  if (!f0 || !fT) return { r: new Float64Array(0), scale: new Float64Array(0), reached: t, crossings, slid };
+  if (crossings > MAX_PIECES) ending = 'accumulating crossings';
+  if (!f0 || !fT) return { r: new Float64Array(0), scale: new Float64Array(0), reached: t, crossings, ending };
   const r = f0.map((y0, k) => {
     let y = y0;
     for (let i = 0; i < m; i++) y -= klp[k * m + i]!;
     return y - fT![k]!;
   });
-  return { r, scale, reached: t, crossings, slid };
+  return { r, scale, reached: t, crossings, ending };
 }
 
