@@ -316,7 +316,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'caveat.signed-average',
     title: 'A signed average',
-    statement: '$\\bar L\'_i$ averages with signed weights $K^g(x, x_i)(t)$: when they change sign, $a_i$ can leave $[\\min_t L\'_i, \\max_t L\'_i]$; while $K^g \\ge 0$ it cannot.',
+    statement: '$\\bar L\'_i$ averages $L\'_i(t)$ with signed weights $K^g(x, x_i)(t)$: where $K^g$ changes sign along the path, $a_i$ can lie outside $[\\min_t -L\'_i, \\max_t -L\'_i]$ (found by a search over generated flows and queries); where $K^g$ keeps one sign it cannot.',
     source: 'derived',
     uses: ['step.reweight'],
     kind: 'caveat',
@@ -325,7 +325,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'caveat.zero-path-kernel',
     title: 'Division by a vanishing path kernel',
-    statement: 'P9 divides by $K^p(x, x_i)$: near $K^p = 0$ the $a_i$ are unbounded while $a_i K^p$ stays finite.',
+    statement: 'P9 divides by $K^p(x, x_i)$: near a simple root $s^*$ of $K^p(x(s), x_i)$ along a line of queries, $|a_i| \\sim 1/|s - s^*|$ while $a_i K^p = -K^{lp}$ stays finite (found by a search over generated flows and lines of queries).',
     source: 'derived',
     uses: ['step.reweight'],
     kind: 'caveat',
@@ -343,7 +343,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'caveat.batch-coupling',
     title: 'Batch normalisation couples the examples',
-    statement: 'With batch normalisation $y_i$ depends on the whole batch: the identity survives only with total derivatives, and $K^g(x, x_i)$ then changes when a third point changes.',
+    statement: 'With batch normalisation $y_i$ depends on the whole batch: the identity survives only with total derivatives through the batch statistics, and $K^g(x_i, x_j)$ then changes when a third point changes (found by a search over generated batch-norm models); with per-example derivatives the representation misses.',
     source: 'derived',
     uses: ['step.loss-additivity', 'thm.kernel-machine'],
     kind: 'caveat',
@@ -352,7 +352,7 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: 'caveat.nondifferentiable',
     title: 'ReLU is not differentiable at 0',
-    statement: 'The identities hold almost everywhere; segments crossing kinks defeat fixed-node quadrature.',
+    statement: 'ReLU is not differentiable at 0, outside Theorem 1\'s hypothesis. The identities still hold almost everywhere: a ReLU network is Lipschitz and piecewise polynomial in $w$, so the chain rule holds at almost every point of the path; shown on ReLU gradient flows integrated between located kink crossings (up to the onset of a sliding mode, where the classical flow ends) and on discrete paths with the kinks located on each segment. Fixed-node quadrature across a kink converges only algebraically in the node count (a finding about quadrature, not about the claim).',
     source: 'derived',
     uses: ['disc.exact-path-kernel'],
     kind: 'caveat',
