@@ -38,20 +38,3 @@ export const IDENTITY_RTOL = 100 * FLOW_RTOL;
  * properties keeps layer norm, whose flows make the tail of step counts: see smallFlows.ts for the measurement.)
  */
 export const FLOW_MAX_STEPS = 4000;
-
-/**
- * The old step budget of the small flows, kept until the properties that import it move to the case ledger:
- * the measured step counts (properties/arbitraries/smallFlows.ts) put 2.5% of the default generator's flows
- * over it, 1% over 1000 steps. New code uses smallFlows.ts (a generator without the stiff corner, a budget
- * sized from the measurement, skips counted by the ledger).
- */
-export const SMALL_FLOW_STEP_BUDGET = 300;
-
-/**
- * Fail when the step budget left out a third of the generated cases or more. Deprecated: it lets a third of
- * the cases go unchecked; the case ledger (properties/arbitraries/ledger.ts) caps skips at 5%. Kept exported
- * until the files that call it migrate.
- */
-export function checkStepBudget(stiff: number, runs: number | undefined, seed: number, replay: string): void {
-  if (stiff * 3 >= (runs ?? Infinity)) throw new Error(`${stiff} of ${runs} generated flows exceeded the step budget of ${SMALL_FLOW_STEP_BUDGET}; seed ${seed}; replay: ${replay}`);
-}

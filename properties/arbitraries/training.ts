@@ -4,7 +4,7 @@
  * @module
  */
 import fc from 'fast-check';
-import { train, type BatchSpec, type OptimizerSpec, type TrainingProblem, type TrainOptions, type TrainResult } from '../../src/train/index.js';
+import type { BatchSpec, OptimizerSpec } from '../../src/train/index.js';
 
 /** Any optimiser of the engine, with settings in their usual ranges. */
 export function optimizerArb(): fc.Arbitrary<OptimizerSpec> {
@@ -27,16 +27,3 @@ export function batchArb(m: number): fc.Arbitrary<BatchSpec> {
 
 /** Learning rates from small to large (the exact representation holds at any of them). */
 export const EPS_CHOICES = [0.003, 0.03, 0.1, 0.3] as const;
-
-/**
- * Train, or skip the generated case (fc.pre) when the run diverges: a run whose parameters overflow has no
- * finite w_S to represent, so it is not a case of any identity checked on it.
- */
-export function trainOrSkip(problem: TrainingProblem, w0: Float64Array, options: TrainOptions): TrainResult {
-  try {
-    return train(problem, w0, options);
-  } catch (e) {
-    if (e instanceof RangeError && /diverged/.test(e.message)) fc.pre(false);
-    throw e;
-  }
-}
