@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // A random seed is drawn once here, in the main process, so that every worker and the report share it.
@@ -9,6 +10,8 @@ const DEEP = process.env['PATHKERNEL_DEEP'] === '1' || process.env['PATHKERNEL_D
 // per claim of the paper) in properties/.
 export default defineConfig({
   test: {
+    // Every core: vitest's own default for a run is one worker fewer than the cores (1 of 2 here).
+    maxWorkers: availableParallelism(),
     // The JSON report feeds .ci/run's closing "N passed, N failed" line (and later the argument's reporter).
     // The argument reporter prints the claims in the paper's order and writes build/argument.json.
     reporters: ['default', ['json', { outputFile: 'build/vitest-results.json' }], './src/report/argumentReporter.ts'],
