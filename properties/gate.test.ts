@@ -39,15 +39,14 @@ describe('no case is left out silently', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pathkernel-gate-'));
     const cwd = process.cwd();
     try {
+      // The scans take their root as an argument: process.chdir is not available in worker threads.
       mkdirSync(join(dir, 'p'));
       // Written in pieces so that the scan of this file itself does not see them.
       writeFileSync(join(dir, 'p', 'x.ts'), ["import fc from 'fast-check';", 'export const a = fc.integer().fil' + 'ter((k) => k !== 0);', 'export const b = [1, 2].filter((k) => k > 1);', 'fc.p' + 're(true);'].join('\n'));
       writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: true, typeRoots: [join(cwd, 'node_modules/@types')], baseUrl: cwd, paths: { 'fast-check': [join(cwd, 'node_modules/fast-check')] } }, include: ['p'] }));
-      process.chdir(dir);
-      expect(rawPreconditions('p').map((p) => p.line)).toEqual([4]);
-      expect(arbitraryFilters('p').map((p) => p.line)).toEqual([2]);
+      expect(rawPreconditions('p', dir).map((p) => p.line)).toEqual([4]);
+      expect(arbitraryFilters('p', dir).map((p) => p.line)).toEqual([2]);
     } finally {
-      process.chdir(cwd);
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -30,26 +30,33 @@ function tsFiles(folder: string): string[] {
   return out;
 }
 
-/** Calls of fc.pre in the folder's files, except in the ledger itself (whose `skip` counts before calling it). */
-export function rawPreconditions(folder: string, allowed: readonly string[] = ['ledger.ts']): Place[] {
+/**
+ * Calls of fc.pre in the folder's files (the folder relative to `root`), except in the ledger itself (whose
+ * `skip` counts before calling it).
+ */
+export function rawPreconditions(folder: string, root = process.cwd(), allowed: readonly string[] = ['ledger.ts']): Place[] {
   const out: Place[] = [];
-  for (const file of tsFiles(folder)) {
+  for (const file of tsFiles(join(root, folder))) {
     if (allowed.some((a) => file.endsWith(a))) continue;
     readFileSync(file, 'utf8')
       .split('\n')
       .forEach((text, i) => {
         const code = text.replace(/\/\/.*$/, '');
-        if (/\bfc\.pre\(/.test(code)) out.push({ file: relative(process.cwd(), file), line: i + 1, text: text.trim() });
+        if (/\bfc\.pre\(/.test(code)) out.push({ file: relative(root, file), line: i + 1, text: text.trim() });
       });
   }
   return out;
 }
 
-/** Calls of `.filter` on a fast-check arbitrary in the folder's files, found through the type checker. */
-export function arbitraryFilters(folder: string, tsconfig = 'tsconfig.json'): Place[] {
+/**
+ * Calls of `.filter` on a fast-check arbitrary in the folder's files, found through the type checker with the
+ * compiler options of `root`'s tsconfig.json.
+ */
+export function arbitraryFilters(folder: string, root = process.cwd()): Place[] {
+  const tsconfig = join(root, 'tsconfig.json');
   const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } });
   if (!parsed) throw new Error(`${tsconfig}: could not be read`);
-  const files = tsFiles(folder).map((f) => join(process.cwd(), f));
+  const files = tsFiles(join(root, folder));
   const program = ts.createProgram(files, { ...parsed.options, noEmit: true });
   const checker = program.getTypeChecker();
   const wanted = new Set(files);
@@ -62,7 +69,7 @@ export function arbitraryFilters(folder: string, tsconfig = 'tsconfig.json'): Pl
         const names = [type, ...(type.getBaseTypes?.() ?? [])].map((t) => t.getSymbol()?.getName());
         if (names.includes('Arbitrary')) {
           const { line } = sf.getLineAndCharacterOfPosition(node.getStart());
-          out.push({ file: relative(process.cwd(), sf.fileName), line: line + 1, text: sf.text.split('\n')[line]!.trim() });
+          out.push({ file: relative(root, sf.fileName), line: line + 1, text: sf.text.split('\n')[line]!.trim() });
         }
       }
       ts.forEachChild(node, visit);
