@@ -120,7 +120,7 @@ describe('exact discrete path kernels', () => {
     fc.assert(
       fc.property(runCaseArb(), (r) => {
         ledger.draw();
-        const { c, opt, eps, batches } = r;
+        const { c, opt, batches } = r;
         let absIncrements = 0;
         const tol = QUAD_RTOL * Math.max(1, ...Array.from(c.model.forward(c.w0, c.queries).data, Math.abs));
         const acc = discretePath(c.problem, c.queries, c.w0, { adaptive: { tol, maxDepth: QUAD_MAX_DEPTH } });

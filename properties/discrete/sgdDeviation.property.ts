@@ -143,7 +143,7 @@ function spread(runs: readonly Float64Array[]): number {
   return Math.sqrt(total / runs[0]!.length);
 }
 
-function sweep(c: SgdCase, x: (k: number) => number, run: (k: number, r: number) => Float64Array, levels: number, rule: LawRule): ReplicateRefinement<Float64Array, 'spread'> {
+function sweep(x: (k: number) => number, run: (k: number, r: number) => Float64Array, levels: number, rule: LawRule): ReplicateRefinement<Float64Array, 'spread'> {
   return refineReplicateSlopes({
     x,
     measure: (k, round) => Array.from({ length: SEEDS }, (_, r) => run(k, round * SEEDS + r)),
@@ -172,8 +172,8 @@ describe('SGD deviates from GD by sampling noise', () => {
       for (const c of cases) {
         ledger.draw();
         try {
-          const byEps = sweep(c, (k) => T / STEPS[k]!, (k, r) => outputs(c, 'eps', k, STEPS[k]!, EPS_SWEEP_BATCH, r), STEPS.length, EPS_RULE);
-          const byBatch = sweep(c, (k) => BATCHES[k]!, (k, r) => outputs(c, 'B', k, B_SWEEP_STEPS, BATCHES[k]!, r), BATCHES.length, BATCH_RULE);
+          const byEps = sweep((k) => T / STEPS[k]!, (k, r) => outputs(c, 'eps', k, STEPS[k]!, EPS_SWEEP_BATCH, r), STEPS.length, EPS_RULE);
+          const byBatch = sweep((k) => BATCHES[k]!, (k, r) => outputs(c, 'B', k, B_SWEEP_STEPS, BATCHES[k]!, r), BATCHES.length, BATCH_RULE);
           // One run at S = B_SWEEP_STEPS, B = 1 through the masked exact kernel and the full-batch machine.
           const acc = discretePath(c.problem, c.queries, c.w0, { fullBatchComparison: true, perExample: false, nodes: 8 });
           const res = train(c.problem, c.w0, { optimizer: { kind: 'gd' }, eps: T / B_SWEEP_STEPS, steps: B_SWEEP_STEPS, batches: { kind: 'seeded', size: 1, seed: c.spec.seed, replacement: true }, onStep: acc.onStep });

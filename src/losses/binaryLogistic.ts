@@ -18,10 +18,6 @@ function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
-function softplus(z: number): number {
-  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-}
-
 // A soft label in [0, 1] is accepted too: the formulas hold for any y* in that interval.
 function label(yStar: Float64Array): number {
   const t = yStar[0]!;
