@@ -1,7 +1,7 @@
 // `npm run seeds -- N`: run the whole suite on N random seeds (one run at a time, each on every core), keep
 // each run's argument report under build/seeds/, and write the pass-rate table: build/seeds.md and
 // docs/results/seeds.json (the committed summary the docs show). Options: --seeds 1,2,3 (explicit seeds),
-// --deep (PATHKERNEL_DEEP=1).
+// --deep (PATHKERNEL_DEEP=1; writes build/seeds-deep.md and docs/results/seeds-deep.json instead).
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,9 +35,10 @@ for (const [k, seed] of seeds.entries()) {
   console.log(`seed ${seed} (${k + 1}/${seeds.length}): exit ${run.status}, ${seconds} s; ${misses.length ? misses.map((c) => `${c.id} ${c.status}`).join(', ') : 'every claim passed'}`);
 }
 const sweep = summariseSeeds(reports, { date: new Date().toISOString(), commit, deep, seeds, lost });
-writeFileSync('build/seeds.md', seedSweepMarkdown(sweep));
+const name = deep ? 'seeds-deep' : 'seeds';
+writeFileSync(`build/${name}.md`, seedSweepMarkdown(sweep));
 mkdirSync('docs/results', { recursive: true });
-writeFileSync('docs/results/seeds.json', JSON.stringify(sweep, null, 1) + '\n');
+writeFileSync(`docs/results/${name}.json`, JSON.stringify(sweep, null, 1) + '\n');
 const short = sweep.claims.filter((c) => c.passes < c.runs);
 console.log(`\n${sweep.claims.length} claims over ${seeds.length} seeds: ${sweep.claims.length - short.length} passed on every seed${short.length ? `; fewer: ${short.map((c) => `${c.id} ${c.passes}/${c.runs}`).join(', ')}` : ''}`);
-console.log('written: build/seeds.md, docs/results/seeds.json (commit it for the docs)');
+console.log(`written: build/${name}.md, docs/results/${name}.json (commit it for the docs)`);

@@ -10,6 +10,9 @@ export default {
   mutate: FOLDERS.flatMap((f) => [`${f}/**/*.ts`, `!${f}/**/*.test.ts`]),
   // Per-test coverage: a mutant runs only the tests that reach it, and bails at the first failure.
   coverageAnalysis: 'perTest',
+  // vitest does not type-check, so no file needs Stryker's `// @ts-nocheck` (which would also break the test
+  // that compares the committed WebAssembly kernel with its generator's output).
+  disableTypeChecks: false,
   // Only changed code and changed tests are tested again; the file is committed with the summary.
   incremental: true,
   incrementalFile: 'docs/results/stryker-incremental.json',

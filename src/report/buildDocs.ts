@@ -73,9 +73,14 @@ export async function buildDocs(argumentFile = 'build/argument.json', outDir = '
     : `<h1>Benchmarks</h1><p>No bench run yet: <code>npm run bench</code> writes ${benchFile}, and the next <code>npm run docs</code> shows it here.</p>`;
   write('bench.html', documentPage('Benchmarks', bench));
   // The committed summaries of the runs that do not fit the default run: the seed sweep and mutation testing.
-  const seeds = existsSync(join(resultsDir, 'seeds.json'))
-    ? await marked.parse(seedSweepMarkdown(JSON.parse(readFileSync(join(resultsDir, 'seeds.json'), 'utf8')) as SeedSweep))
-    : `<h1>Seed sweep</h1><p>No sweep committed yet: <code>npm run seeds -- 20</code> writes ${join(resultsDir, 'seeds.json')}.</p>`;
+  const sweepFile = (name: string) => join(resultsDir, name);
+  const sweepHtml = async (name: string) => (existsSync(sweepFile(name)) ? await marked.parse(seedSweepMarkdown(JSON.parse(readFileSync(sweepFile(name), 'utf8')) as SeedSweep)) : null);
+  const defaultSweep = await sweepHtml('seeds.json');
+  const deepSweep = await sweepHtml('seeds-deep.json');
+  const seeds = [
+    defaultSweep ?? `<h1>Seed sweep</h1><p>No sweep committed yet: <code>npm run seeds -- 20</code> writes ${sweepFile('seeds.json')}.</p>`,
+    deepSweep ?? `<h2>Deep mode</h2><p>No deep sweep committed yet: <code>npm run seeds -- 3 --deep</code> writes ${sweepFile('seeds-deep.json')}.</p>`,
+  ].join('\n');
   write('seeds.html', documentPage('Seed sweep', seeds));
   const mutation = existsSync(join(resultsDir, 'mutation.md'))
     ? await marked.parse(readFileSync(join(resultsDir, 'mutation.md'), 'utf8'))

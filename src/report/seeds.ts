@@ -54,7 +54,7 @@ export function summariseSeeds(reports: readonly ArgumentReport[], meta: { date:
 
 /** The sweep as a markdown table. */
 export function seedSweepMarkdown(s: SeedSweep): string {
-  const lines = [`# Seed sweep`, '', `${s.seeds.length} seeds${s.deep ? ' (deep mode)' : ''}, commit \`${s.commit.slice(0, 12)}\`, ${s.date}. Seeds: ${s.seeds.join(', ')}.`, ''];
+  const lines = [s.deep ? '## Deep mode' : '# Seed sweep', '', `${s.seeds.length} seeds${s.deep ? ' (deep mode)' : ''}, commit \`${s.commit.slice(0, 12)}\`, ${s.date}. Seeds: ${s.seeds.join(', ')}.`, ''];
   if (s.lost.length) lines.push(`Runs without a report (counted as misses of every claim): ${s.lost.map((l) => `${l.seed} (${l.reason})`).join('; ')}.`, '');
   lines.push('| claim | passed | statuses | misses |', '|---|---|---|---|');
   for (const c of s.claims) {
