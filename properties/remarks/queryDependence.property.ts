@@ -24,7 +24,7 @@ import { byConstruction, caveatFound, claimTest, recordEvidence, recordFigure, v
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
 import { IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
 import { caseLedger, type CaseLedger } from '../arbitraries/ledger.js';
-import { featuresSpecArb } from '../arbitraries/models.js';
+import { featuresSpecArb, SMOOTH_ACTIVATIONS } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
 import { linspace, OVER_BUDGET, runSmallFlow, smallFlowSpecArb } from '../arbitraries/smallFlows.js';
 import { A_INTEGRATOR_FACTOR, averageLossDerivatives, farTargets, maxLossDerivatives, pinning, pinningOffset, roundingFactor, weightsWithBounds } from './queryWeights.js';
@@ -105,6 +105,12 @@ function checkPinnedWeights(problem: TrainingProblem, res: FlowResult, pairs: Ca
 // Generated nonlinear models: MLPs with at least one hidden layer (a model without one is linear in w), one
 // output, no layer norm (the small flows' stiff corner, properties/arbitraries/smallFlows.ts).
 const nonlinearSpecs = () => smallFlowSpecArb({ maxOutputDim: 1, minDepth: 1 });
+// The far-Huber special case pins L'_i at +-delta, so its flow is dw/dt = -delta sum_i sign(r_i) grad f_i with
+// no restoring force. Under a polynomial activation (square) grad f grows like a power of |w| > 1 and such a
+// flow blows up in finite time, before T (a residual square-square MLP under NTK scaling reached t = 0.25 in
+// 2000 steps, seed 373199027). The special case needs a path on [0, T], so it draws the bounded-slope activations.
+const PINNED_ACTIVATIONS = SMOOTH_ACTIVATIONS.filter((a) => a !== 'square');
+const pinnedSpecs = () => smallFlowSpecArb({ maxOutputDim: 1, minDepth: 1, activations: PINNED_ACTIVATIONS });
 
 describe('Remark 1: a_i and b depend on the query', () => {
   claimTest(['rem.query-dependence'], "for nonlinear models a_i(x) differs between two queries by far more than the integrator's error (a search over flows and query pairs), and b(x) = f_{w0}(x)", (ctx) => {
@@ -264,7 +270,7 @@ describe('Remark 1: a_i and b depend on the query', () => {
     const ledger = caseLedger(ctx, 'generated MLPs with far Huber targets', FILE);
     const pairs = caseLedger(ctx, 'pairs (x, x_i) of the pinned flows', FILE);
     fc.assert(
-      fc.property(flowCaseArb({ maxOutputDim: 1, losses: ['huber'], horizons: [0.5, 1] }, nonlinearSpecs()), fc.nat(), (c, targetSeed) => {
+      fc.property(flowCaseArb({ maxOutputDim: 1, losses: ['huber'], horizons: [0.5, 1] }, pinnedSpecs()), fc.nat(), (c, targetSeed) => {
         ledger.draw();
         const offset = pinningOffset(c.model, c.w0, c.problem.xTrain, DELTA, c.T);
         const problem: TrainingProblem = { ...c.problem, loss: huber(DELTA), yTrain: farTargets(c.model, c.w0, c.problem.xTrain, offset, targetSeed) };
