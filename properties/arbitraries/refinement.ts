@@ -211,6 +211,32 @@ export function refinementLevels<L>(start: RefinementStart, run: (T: number, S: 
 }
 
 /**
+ * The first-order part eps_k C of a quantity Q_k = eps_k C + eps_k^2 D + O(eps^3) measured at the levels of
+ * {@link refinementLevels} (eps halves per level), by Richardson's elimination of D over two levels:
+ * eps_k C = 2 Q_k - Q_(k-1) / 2, and at level 0 twice level 1's. The refinements use it to tell whether a level
+ * is in the first-order range of an error whose O(eps) term is predicted (the modified flow's deviation, the
+ * curvature term): that prediction carries its own eps^2 part, which dominates it where C nearly vanishes (a
+ * query near a zero of C), so comparing the prediction itself with the rest would pass a plateau at order 2
+ * as first-order.
+ */
+export function firstOrderPart(q: (level: number) => ArrayLike<number>, k: number): Float64Array {
+  if (k === 0) return firstOrderPart(q, 1).map((v) => 2 * v);
+  const [now, before] = [q(k), q(k - 1)];
+  return Float64Array.from(now, (v, i) => 2 * v - before[i]! / 2);
+}
+
+/** Whether the first-order part `first` of an error is at least the rest of it, error - first (Euclidean). */
+export function firstOrderLeads(first: ArrayLike<number>, error: ArrayLike<number>): boolean {
+  let lead = 0;
+  let rest = 0;
+  for (let i = 0; i < first.length; i++) {
+    lead += first[i]! ** 2;
+    rest += (error[i]! - first[i]!) ** 2;
+  }
+  return lead >= rest;
+}
+
+/**
  * The rounding scale of S GD steps in w: each update w + Delta w rounds at about u |w| per step, with signs
  * that do not conspire, so S of them add up to about sqrt(S) u |w| (the probabilistic bound of Higham and
  * Mary 2019 for sums of S terms: sqrt(S) u instead of the worst case S u, which the measured rounding

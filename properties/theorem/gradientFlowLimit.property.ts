@@ -16,7 +16,7 @@ import { train } from '../../src/train/index.js';
 import { claimTest, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { DEEP, replayCommand, SEED } from '../arbitraries/config.js';
 import { FLOW_MAX_STEPS } from '../arbitraries/flowTolerance.js';
-import { caseLabel, CHECKED_REFINEMENT, checkMoves, distance, Diverged, fittingStart, gdRoundingFloor, LAW_REFINEMENT, lawCases, levelBudget, MAX_HORIZON_HALVINGS, refinementLevels, refinementStart, SMOOTH_LOSSES, Stationary, UNIT_ROUNDOFF } from '../arbitraries/lawCases.js';
+import { caseLabel, CHECKED_REFINEMENT, checkMoves, distance, Diverged, firstOrderLeads, firstOrderPart, fittingStart, gdRoundingFloor, LAW_REFINEMENT, lawCases, levelBudget, MAX_HORIZON_HALVINGS, refinementLevels, refinementStart, SMOOTH_LOSSES, Stationary, UNIT_ROUNDOFF } from '../arbitraries/lawCases.js';
 import { caseLedger } from '../arbitraries/ledger.js';
 import { measuredCase, recordLaw, type MeasuredCase } from '../arbitraries/lawRecord.js';
 import { describeFlowCase, type FlowCase } from '../arbitraries/problems.js';
@@ -156,22 +156,15 @@ function measure(c: FlowCase, index: number, withConstant: boolean): CaseResult 
   const fMod = (k: number) => c.model.forward(mod(k), c.queries).data;
   const wFloor = (k: number) => gdRoundingFloor(S(k), wScale) + flowError;
   // GD's error is eps C + eps^2 D + O(eps^3), and its first-order term eps C is the first-order part of the
-  // modified flow's deviation from the flow, Delta_k = (w_mod or f_mod)(eps_k) - (w or f)(T) = eps_k C +
-  // eps_k^2 D' + O(eps^3). A level is in the first-order range once eps_k C is at least the rest of GD's error
-  // (else the local slope measures the rest's order 2). Delta_k itself is not eps_k C: where C is small (a query
-  // near a zero of C(x), seed 1791357178 case #29, docs/claims/rate.gd-vs-flow.md) its own eps^2 part dominates,
-  // and a plateau at the competitor passed as first-order. So eps_k C is isolated by Richardson's elimination
-  // over two levels (eps halves per level): eps_k C = 2 Delta_k - Delta_(k-1) / 2, and at level 0 twice level 1's.
-  const firstOrder = (delta: (k: number) => Float64Array) => (k: number): Float64Array => {
-    if (k === 0) return firstOrder(delta)(1).map((v) => 2 * v);
-    const [now, before] = [delta(k), delta(k - 1)];
-    return now.map((v, i) => 2 * v - before[i]! / 2);
-  };
+  // modified flow's deviation from the flow, (w_mod or f_mod)(eps_k) - (w or f)(T). A level is in the
+  // first-order range once eps_k C is at least the rest of GD's error (else the local slope measures the rest's
+  // order 2). The deviation itself is not eps_k C: where C is small (a query near a zero of C(x), seed
+  // 1791357178 case #29, docs/claims/rate.gd-vs-flow.md) its own eps^2 part dominates, and a plateau at the
+  // competitor passed as first-order; so eps_k C is isolated by Richardson's elimination (firstOrderPart).
   const deviationW = (k: number) => mod(k).map((v, i) => v - wT[i]!);
   const deviationF = (k: number) => fMod(k).map((v, i) => v - fT[i]!);
-  const leading = (first: Float64Array, error: Float64Array) => norm(first) >= distance(error, first);
-  const leadingW = (k: number) => leading(firstOrder(deviationW)(k), level(k).wS.map((v, i) => v - wT[i]!));
-  const leadingF = (k: number) => leading(firstOrder(deviationF)(k), Float64Array.from(level(k).fS, (v, i) => v - fT[i]!));
+  const leadingW = (k: number) => firstOrderLeads(firstOrderPart(deviationW, k), level(k).wS.map((v, i) => v - wT[i]!));
+  const leadingF = (k: number) => firstOrderLeads(firstOrderPart(deviationF, k), Float64Array.from(level(k).fS, (v, i) => v - fT[i]!));
   // A modified flow over its step budget throws LeftOut: the case leaves all three laws (the checks of the
   // first-order range need that flow too).
   const order = refine((k) => finite(distance(level(k).wS, wT), '|w_GD - w(T)|', c), wFloor, leadingW);
