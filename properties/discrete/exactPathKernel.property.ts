@@ -101,8 +101,11 @@ function trainOrDiverge(r: RunCase, onStep: Parameters<typeof train>[2]['onStep'
     if (e instanceof RangeError && /diverged/.test(e.message)) return null;
     throw e;
   }
+  // Finite parameters whose outputs overflow (a logit of Infinity, which the loss refuses) diverged too.
+  const finiteAt = (x: typeof r.c.queries) => r.c.model.forward(res.wS, x).data.every(Number.isFinite);
+  if (!finiteAt(r.c.problem.xTrain) || !finiteAt(r.c.queries)) return null;
   const growth = objective(r.c.problem, res.wS) / Math.max(objective(r.c.problem, r.c.w0), Number.MIN_VALUE);
-  if (!(growth <= DIVERGED_LOSS_GROWTH) || !r.c.model.forward(res.wS, r.c.queries).data.every(Number.isFinite)) return null;
+  if (!(growth <= DIVERGED_LOSS_GROWTH)) return null;
   return res;
 }
 

@@ -59,7 +59,22 @@ export function batchProblem(problem: TrainingProblem, batch: readonly number[])
   return { ...problem, xTrain: selectRows(problem.xTrain, batch), yTrain: selectRows(problem.yTrain, batch) };
 }
 
-/** Train from w0; throws naming the step when the parameters stop being finite (divergence). */
+/**
+ * The batch's gradient at step s. Finite parameters can still overflow the forward pass (a logit of Infinity);
+ * the loss then refuses its input, and that is divergence too, reported as such with the step.
+ */
+function stepGradient(problem: TrainingProblem, w: Float64Array, s: number, eps: number): ReturnType<typeof lossGradient> {
+  try {
+    return lossGradient(problem, w);
+  } catch (e) {
+    if (s > 0 && !problem.model.forward(w, problem.xTrain).data.every(Number.isFinite)) {
+      throw new RangeError(`training diverged at step ${s}: the model's outputs are no longer finite (eps ${eps}; ${(e as Error).message})`);
+    }
+    throw e;
+  }
+}
+
+/** Train from w0; throws naming the step when the parameters or the model's outputs stop being finite (divergence). */
 export function train(problem: TrainingProblem, w0: Float64Array, options: TrainOptions): TrainResult {
   const { eps, steps } = options;
   if (!(eps > 0 && Number.isFinite(eps))) throw new RangeError(`training.eps: ${eps} is not a positive finite learning rate`);
@@ -73,7 +88,7 @@ export function train(problem: TrainingProblem, w0: Float64Array, options: Train
   for (let s = 0; s < steps; s++) {
     const batch = schedule(s);
     const sub = batchProblem(problem, batch);
-    const { gradient, lossDerivatives, loss } = lossGradient(sub, w);
+    const { gradient, lossDerivatives, loss } = stepGradient(sub, w, s, eps);
     losses.push(loss);
     const { update, rule } = optimizer.step(gradient, w, eps);
     const next = new Float64Array(d);
