@@ -59,6 +59,8 @@ const EXACT_RTOL = ROUNDING_PER_STEP * STEPS;
 // The masked-form property's runs: batch-size-1 SGD for MASKED_STEPS steps.
 const MASKED_STEPS = 20;
 const MASKED_RUNS = 60;
+// Its quadrature need only sit well below its rounding allowance, ROUNDING_PER_STEP per step: a tenth of it.
+const MASKED_QUAD_RTOL = (ROUNDING_PER_STEP * MASKED_STEPS) / 10;
 // The reference rebuilds each update from gradients computed along another path (Jacobian rows times L',
 // against the trainer's VJP) and closed-form coefficients: per coordinate a sum over at most S steps and
 // m + 1 directions, compared relative to the coordinate's rounding scale (eps P_j sum_r |c_{s,r}| G_r, see
@@ -245,7 +247,10 @@ describe('exact discrete path kernels', () => {
     fc.assert(
       fc.property(flowCaseArb({ minTrain: 3, maxTrain: 6 }), fc.nat({ max: 1000 }), (c, batchSeed) => {
         ledger.draw();
-        const acc = discretePath(c.problem, c.queries, c.w0, { fullBatchComparison: true, nodes: 8 });
+        // Adaptive segments, as in the property above: 8 fixed nodes with their n-vs-2n estimate miss a layer
+        // norm's sharp transition that neither resolves (off by 65 times the estimate on seed 838127477).
+        const tol = MASKED_QUAD_RTOL * Math.max(1, ...Array.from(c.model.forward(c.w0, c.queries).data, Math.abs));
+        const acc = discretePath(c.problem, c.queries, c.w0, { fullBatchComparison: true, adaptive: { tol, maxDepth: QUAD_MAX_DEPTH } });
         const r: RunCase = { c, opt: { kind: 'gd' }, eps: 0.05, batches: { kind: 'seeded', size: 1, seed: batchSeed } };
         const res = (() => {
           try {
@@ -260,6 +265,7 @@ describe('exact discrete path kernels', () => {
           return;
         }
         const rep = acc.result(res.wS);
+        if (rep.unconvergedSegments > 0) ledger.widen('adaptive quadrature at its depth cap: held to its own error estimate');
         const change = rep.fS.data.reduce((s, v, i) => Math.max(s, Math.abs(v - rep.f0.data[i]!)), 0);
         // A model whose outputs at the queries do not move (a dead or saturated unit everywhere) has no gap
         // to show: counted as left out.
@@ -279,9 +285,8 @@ describe('exact discrete path kernels', () => {
         worstMasked = Math.max(worstMasked, exactErr / (scale + shares));
         smallestGap = Math.min(smallestGap, fullErr / change);
         checkedRuns++;
-        // The masked form: 8 fixed nodes on short steps, at its own n-vs-2n estimate (4 times it: the n-node
-        // error is at most the n-vs-2n difference plus the 2n-node error, far smaller) plus rounding.
-        if (!(exactErr <= 4 * rep.quadratureErrorEstimate + ROUNDING_PER_STEP * MASKED_STEPS * (scale + shares))) throw new Error(`masked form (the sum of the per-example shares) off by ${exactErr.toExponential(3)} (relative ${(exactErr / scale).toExponential(3)}), quadrature estimate ${rep.quadratureErrorEstimate.toExponential(3)}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+        // The masked form: adaptive segments, at their own error estimate plus rounding.
+        if (!(exactErr <= rep.quadratureErrorEstimate + ROUNDING_PER_STEP * MASKED_STEPS * (scale + shares))) throw new Error(`masked form (the sum of the per-example shares) off by ${exactErr.toExponential(3)} (relative ${(exactErr / scale).toExponential(3)}), quadrature estimate ${rep.quadratureErrorEstimate.toExponential(3)}; ${describeFlowCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
         // The full-batch machine misses the sampling: off by a visible fraction of the change itself.
         if (fullErr > 1e-3 * change) misses++;
         else ledger.find('full-batch machine within 1e-3 of the change (the batches happened to balance)');
