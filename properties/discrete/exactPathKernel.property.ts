@@ -111,6 +111,7 @@ function trainOrDiverge(r: RunCase, onStep: Parameters<typeof train>[2]['onStep'
   return res;
 }
 
+const timed = (f: (r: RunCase) => void) => (r: RunCase) => { const t0 = Date.now(); try { return f(r); } finally { console.log('CASE', Date.now() - t0, 'ms', keyOf(r), describeFlowCase(r.c)); } };
 describe('exact discrete path kernels', () => {
   claimTest(['disc.exact-path-kernel', 'disc.sgd-exact', 'disc.momentum-exact', 'disc.adam-exact', 'rem.sgd-indicators'], 'for any eps, batch schedule and optimiser, the segment-integrated path kernel reproduces f(x; w_S), and its per-example contributions and left-point contributions agree with a two-time-kernel reference', (ctx) => {
     const ledger = caseLedger(ctx, 'exact representation per optimiser', FILE);
@@ -124,7 +125,7 @@ describe('exact discrete path kernels', () => {
     const checked = { gd: 0, sgd: 0, momentum: 0, adam: 0 };
     const leftWorst = new Map<string, number>();
     fc.assert(
-      fc.property(runCaseArb(), (r) => {
+      fc.property(runCaseArb(), timed((r) => {
         ledger.draw();
         const { c, opt, batches } = r;
         let absIncrements = 0;
@@ -198,7 +199,7 @@ describe('exact discrete path kernels', () => {
         else if (opt.kind === 'momentum') checked.momentum++;
         else checked.adam++;
         if (batches.kind === 'seeded') checked.sgd++;
-      }),
+      })),
       propertyParameters(25),
     );
     const detail = (what: string, n: number) => `${what} on ${n} generated runs (${STEPS} steps, eps in ${EPS_CHOICES.join(', ')}): f(x; w_S) by a forward pass against f(x; w_0) plus the quadrature of JVPs along the segments, worst relative ${worst.toExponential(2)}; per-example shares against the two-time-kernel reference (closed-form coefficients, Jacobian rows, own Gauss nodes), worst relative ${worstReference.toExponential(2)}`;
