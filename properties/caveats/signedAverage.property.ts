@@ -89,7 +89,10 @@ function pairReport(res: FlowResult, samples: PathSamples, x: number, i: number,
   // K^lp's integrator error is relative to int |K^g L'| <= max|L'| int |K^g|; dividing by |K^p| amplifies it
   // by int |K^g| / |K^p| when K^g changes sign.
   const amplification = absIntK / Math.abs(pathKernel);
-  const slack = gridMiss(g) + IDENTITY_RTOL * (Math.abs(a) + maxAbsLp * amplification);
+  // a = -K^lp / K^p from the ODE state: each integral is off by IDENTITY_RTOL of its integrand's absolute
+  // integral (int |K L'| <= max |L'| int |K|, and int |K|), so delta a <= IDENTITY_RTOL amplification
+  // (max |L'| + |a|), amplification = int |K| / |K^p|.
+  const slack = gridMiss(g) + IDENTITY_RTOL * amplification * (Math.abs(a) + maxAbsLp);
   return { a, pathKernel, lo, hi, maxAbsLp, kMin, kMax, excursion: Math.max(lo - a, a - hi, 0), slack, kernelMiss: gridMiss(K), amplification };
 }
 
@@ -108,7 +111,7 @@ function simpsonAsymptotic(samples: PathSamples, r: PairReport, x: number, i: nu
   const [a1, a2, a4] = [1, 2, 4].map((stride) => simpsonA(samples, x, i, m, stride)) as [number, number, number];
   const d1 = Math.abs(a1 - a2);
   const d2 = Math.abs(a2 - a4);
-  const noise = IDENTITY_RTOL * r.maxAbsLp * r.amplification;
+  const noise = IDENTITY_RTOL * r.amplification * (r.maxAbsLp + Math.abs(r.a));
   return (d1 <= noise && d2 <= CONTRACTION[1] * noise) || (d2 >= CONTRACTION[0] * d1 && d2 <= CONTRACTION[1] * d1);
 }
 
@@ -117,7 +120,7 @@ function checkSimpson(samples: PathSamples, r: PairReport, x: number, i: number,
   const fine = simpsonA(samples, x, i, m, 1);
   const coarse = simpsonA(samples, x, i, m, 2);
   const err = Math.abs(fine - r.a);
-  const allowed = (SIMPSON_SAFETY * Math.abs(fine - coarse)) / 15 + IDENTITY_RTOL * r.maxAbsLp * r.amplification;
+  const allowed = (SIMPSON_SAFETY * Math.abs(fine - coarse)) / 15 + IDENTITY_RTOL * r.amplification * (r.maxAbsLp + Math.abs(r.a));
   if (!(err <= allowed)) {
     throw new Error(`${where}: a_i from the ODE state ${r.a} vs Simpson on the samples ${fine} (grid of ${samples.kernel[0]!.length - 1} intervals): absolute ${err.toExponential(3)}, relative ${(err / Math.abs(r.a)).toExponential(3)} > ${allowed.toExponential(3)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
   }
