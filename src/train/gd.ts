@@ -1,14 +1,13 @@
 /**
  * Full-batch gradient descent, step P1 of the paper: w_{s+1} = w_s - eps grad_w L(w_s). `gradientDescent` is
  * the trainer ({@link train}) with the `gd` optimiser and the full batch at every step, so that the loop of the
- * gradient-flow limit (P2) is the loop the PyTorch fixtures check (properties/frameworks/torchOptim.property.ts);
- * `gdStep` is one such step on its own, for the checks of P1 that look at a single update.
+ * gradient-flow limit (P2) is the loop the PyTorch fixtures check (properties/frameworks/torchOptim.property.ts).
  *
  * @module
  * @claim step.gd-update
  */
 import type { Matrix } from '../core/matrix.js';
-import { lossGradient, type TrainingProblem } from './objective.js';
+import type { TrainingProblem } from './objective.js';
 import { train } from './trainer.js';
 
 /** One GD step's record. */
@@ -38,17 +37,6 @@ export interface GdResult {
   readonly wS: Float64Array;
   /** w_0..w_S when `record` was set. */
   readonly path: readonly Float64Array[] | null;
-}
-
-/**
- * w_{s+1} = w_s - eps grad L(w_s): one step, returning the new parameters and the step's loss derivatives.
- * The same arithmetic as a step of {@link gradientDescent} (w_s + (-eps g_s), which rounds like w_s - eps g_s).
- */
-export function gdStep(problem: TrainingProblem, w: Float64Array, eps: number): { w: Float64Array; lossDerivatives: Matrix } {
-  const { gradient, lossDerivatives } = lossGradient(problem, w);
-  const next = new Float64Array(w.length);
-  for (let j = 0; j < w.length; j++) next[j] = w[j]! - eps * gradient[j]!;
-  return { w: next, lossDerivatives };
 }
 
 /**

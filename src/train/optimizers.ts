@@ -74,6 +74,7 @@ export function createOptimizer(spec: OptimizerSpec, d: number, field = 'trainin
       step: (g, _w, eps) => {
         for (let j = 0; j < d; j++) v[j] = beta * v[j]! + g[j]!;
         const update = new Float64Array(d);
+        // Stryker disable next-line EqualityOperator: j <= d only writes update[d], past the end of a Float64Array of length d, which JavaScript ignores (equivalent)
         for (let j = 0; j < d; j++) update[j] = -eps * (nesterov ? g[j]! + beta * v[j]! : v[j]!);
         const rule = nesterov ? { mix: beta, direct: 1 } : { mix: 1, direct: 0 };
         return { update, rule: { decay: beta, gain: 1, ...rule, preconditioner: null, decoupledDecay: 0 } };
