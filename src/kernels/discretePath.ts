@@ -127,7 +127,8 @@ export interface DiscreteRepresentation {
   /** Exact contribution of each training example, (n O) x m (when asked). */
   readonly contributions: Matrix | null;
   /**
-   * Sum over steps and examples of |example i's share of step s|, n x O (with the split): the scale of the
+   * Sum over steps and examples of the absolute terms of example i's share of step s (|G P| |v| over the d
+   * parameters), n x O (with the split): at least sum |share|, the scale of the
    * split's rounding. Shares can cancel: Adam divides by the root of a second moment that is tiny on a
    * coordinate whose total gradient vanishes while its per-example gradients do not, so shares can exceed the
    * change of f by orders of magnitude while summing to it.
@@ -146,6 +147,11 @@ export interface DiscreteRepresentation {
 export interface DiscretePathAccumulator {
   onStep(step: StepRecord): void;
   result(wS: Float64Array): DiscreteRepresentation;
+}
+
+/** |A| entry by entry. */
+function absMatrix(a: Matrix): Matrix {
+  return matrix(a.rows, a.cols, a.data.map(Math.abs));
 }
 
 function addScaledInto(out: Float64Array, v: Float64Array | Matrix, c: number): void {
@@ -348,14 +354,17 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
       }
       const shares = matmulTransB(GbarP, directions).data;
       const leftShares = matmulTransB(J0P, directions).data;
+      // Each share is a dot product over d parameters, rounded relative to sum_j |(G P)_j v_j| rather than to
+      // its value: under Adam's preconditioner the d terms of one share cancel too.
+      const absolute = matmulTransB(absMatrix(GbarP), absMatrix(directions)).data;
       for (let r = 0; r < n * O; r++) {
         for (let i = 0; i < m; i++) {
           contributions![r * m + i]! += shares[r * (m + 1) + i]!;
           leftContributions![r * m + i]! += leftShares[r * (m + 1) + i]!;
-          splitMagnitude![r]! += Math.abs(shares[r * (m + 1) + i]!);
+          splitMagnitude![r]! += absolute[r * (m + 1) + i]!;
         }
         reg![r]! += shares[r * (m + 1) + m]!;
-        splitMagnitude![r]! += Math.abs(shares[r * (m + 1) + m]!);
+        splitMagnitude![r]! += absolute[r * (m + 1) + m]!;
       }
       if (rule.decoupledDecay !== 0) {
         for (let r = 0; r < n * O; r++) {
