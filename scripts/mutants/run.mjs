@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { drawSample, FOLDERS, SAMPLE_SEED, SAMPLE_SIZE } from './sample.mjs';
+import { NOT_SAMPLED } from './sampleChecker.mjs';
 import { writeSummary } from './summary.mjs';
 
 const args = process.argv.slice(2);
@@ -30,6 +31,21 @@ if (!(args.includes('--reuse-baseline') && existsSync(baseline))) {
   console.log('mutants: the unmutated suite, for the baseline of law verdicts');
   const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=./src/report/argumentReporter.ts', '--outputFile.json=build/mutants/baseline-vitest.json'], { stdio: 'inherit', env: { ...process.env, PATHKERNEL_ARGUMENT_FILE: baseline } });
   if (run.status !== 0) throw new Error(`mutants: the unmutated suite fails (exit ${run.status}): mutation testing needs a green baseline`);
+}
+
+// The incremental file keeps every mutant's last result, also the "not in the sample" of mutants outside an
+// earlier sample; Stryker would reuse those for a mutant that this sample draws. They are dropped first.
+const incremental = 'docs/results/stryker-incremental.json';
+if (existsSync(incremental)) {
+  const report = JSON.parse(readFileSync(incremental, 'utf8'));
+  let dropped = 0;
+  for (const file of Object.values(report.files ?? {})) {
+    const kept = file.mutants.filter((m) => !(m.status === 'CompileError' && m.statusReason === NOT_SAMPLED));
+    dropped += file.mutants.length - kept.length;
+    file.mutants = kept;
+  }
+  writeFileSync(incremental, JSON.stringify(report));
+  console.log(`mutants: ${dropped} "not in the sample" results dropped from ${incremental}`);
 }
 
 const mutate = folders.flatMap((f) => [`${f}/**/*.ts`, `!${f}/**/*.test.ts`]).join(',');

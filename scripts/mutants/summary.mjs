@@ -17,6 +17,7 @@ export function wilson(k, n, z = 1.96) {
 
 export function summarise(report, sample, meta) {
   const folders = Object.keys(sample.perFolder);
+  const inSample = new Set(sample.keys);
   const rows = {};
   for (const f of folders) rows[f] = { total: sample.perFolder[f].total, sampled: 0, Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, RuntimeError: 0, CompileError: 0, Ignored: 0, survivors: [], equivalent: [] };
   for (const [file, { mutants, source }] of Object.entries(report.files)) {
@@ -26,6 +27,12 @@ export function summarise(report, sample, meta) {
     const lines = source.split('\n');
     for (const m of mutants) {
       if (m.status === 'CompileError' && m.statusReason === NOT_SAMPLED) continue;
+      // Only the sample counts: mutants set aside by a `// Stryker disable` comment never reach the sample
+      // checker, and results reused from the incremental file may belong to an earlier sample. The report's
+      // locations are 1-based, the instrumenter's (the sample's keys) 0-based.
+      const { start, end } = m.location;
+      const key = `${rel}@${start.line - 1}:${start.column - 1}-${end.line - 1}:${end.column - 1}#${m.mutatorName}#${m.replacement}`;
+      if (!inSample.has(key)) continue;
       const row = rows[folder];
       row.sampled++;
       row[m.status] = (row[m.status] ?? 0) + 1;
