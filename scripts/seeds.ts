@@ -1,7 +1,7 @@
 // `npm run seeds -- N`: run the whole suite on N random seeds (one run at a time, each on every core), keep
 // each run's argument report under build/seeds/, and write the pass-rate table: build/seeds.md and
 // docs/results/seeds.json (the committed summary the docs show). Options: --seeds 1,2,3 (explicit seeds),
-// --deep (PATHKERNEL_DEEP=1; writes build/seeds-deep.md and docs/results/seeds-deep.json instead).
+// --reuse (summarise the reports already under build/seeds/ for those seeds), --deep (PATHKERNEL_DEEP=1; writes build/seeds-deep.md and docs/results/seeds-deep.json instead).
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,11 @@ const lost: { seed: number; reason: string }[] = [];
 for (const [k, seed] of seeds.entries()) {
   const file = `build/seeds/${seed}.json`;
   const started = Date.now();
+  // --reuse: a seed whose report is already under build/seeds/ is summarised again, not run again.
+  if (args.includes('--reuse') && existsSync(file)) {
+    reports.push(JSON.parse(readFileSync(file, 'utf8')) as ArgumentReport);
+    continue;
+  }
   const env = { ...process.env, PATHKERNEL_SEED: String(seed), PATHKERNEL_ARGUMENT_FILE: file, ...(deep ? { PATHKERNEL_DEEP: '1' } : {}) };
   const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=./src/report/argumentReporter.ts', `--outputFile.json=build/seeds/${seed}-vitest.json`], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);

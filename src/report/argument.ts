@@ -130,7 +130,9 @@ export function evidenceSummary(c: Pick<ClaimReport, 'evidence'>): string {
   for (const e of c.evidence) {
     if (e.kind !== 'law') continue;
     const n = e.cases.consistent + e.cases.inconclusive + e.cases.contradicted;
-    parts.push(`${e.verdict}: ${e.estimate.toFixed(3)} ± ${e.halfWidth.toFixed(3)} (stated ${e.rule.expected}, competitor ${e.rule.competitor}${n > 1 ? `; cases ${e.cases.consistent}/${n} consistent` : ''})`);
+    // A refinement stopped before two slopes (by rounding or its budget) has no estimate or no finite width.
+    const fixed = (v: number | null) => (v === null || !Number.isFinite(v) ? 'none' : v.toFixed(3));
+    parts.push(`${e.verdict}: ${fixed(e.estimate)} ± ${fixed(e.halfWidth)} (stated ${e.rule.expected}, competitor ${e.rule.competitor}${n > 1 ? `; cases ${e.cases.consistent}/${n} consistent` : ''})`);
   }
   for (const e of c.evidence) if (e.kind === 'caveat-found') parts.push(`found in ${e.hits} of ${e.searched} searched`);
   const pinned = c.evidence.filter((e) => e.kind === 'caveat-pinned').length;
