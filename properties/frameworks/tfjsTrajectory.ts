@@ -28,8 +28,7 @@
  */
 import { rng, UNIT_ROUNDOFF_F32, UNIT_ROUNDOFF_F64 } from '../../src/core/index.js';
 import type { TfjsOptimizerSpec } from '../../src/frameworks/index.js';
-import { lossDerivatives } from '../../src/losses/index.js';
-import { jacobian } from '../../src/models/index.js';
+import { perExampleGradients } from '../arbitraries/perExampleGradients.js';
 import { batchProblem, createOptimizer, lossGradient, type OptimizerSpec, type TrainingProblem, type UpdateRule } from '../../src/train/index.js';
 import { gradientTolerance } from './float32.js';
 
@@ -112,15 +111,7 @@ function rebuild(problem: TrainingProblem, rule: UpdateRule, M: Float64Array[], 
   const { model } = problem;
   const d = model.paramCount;
   const m = problem.xTrain.rows;
-  const O = model.outputDim;
-  const J = jacobian(model, w, sub.xTrain);
-  const Lp = lossDerivatives(problem.loss, model.forward(w, sub.xTrain), sub.yTrain, problem.reduction ?? 'sum');
-  const g = Array.from({ length: m + 1 }, () => new Float64Array(d));
-  batch.forEach((i, b) => {
-    for (let k = 0; k < O; k++) for (let j = 0; j < d; j++) g[i]![j]! += Lp.data[b * O + k]! * J.data[(b * O + k) * d + j]!;
-  });
-  const lambda = problem.weightDecay ?? 0;
-  for (let j = 0; j < d; j++) g[m]![j] = lambda * w[j]!;
+  const g = perExampleGradients(problem, w, batch, sub);
   const rebuilt = new Float64Array(d);
   const accumulated = new Float64Array(d);
   const magnitude = new Float64Array(d);

@@ -17,11 +17,11 @@
  */
 import { describe, expect, it, type TestContext } from 'vitest';
 import { rng, UNIT_ROUNDOFF_F64 } from '../../src/core/index.js';
-import { LOSS_NAMES, lossDerivatives } from '../../src/losses/index.js';
-import { jacobian } from '../../src/models/index.js';
+import { LOSS_NAMES } from '../../src/losses/index.js';
 import { batchProblem, batchSchedule, createOptimizer, gradientDescent, lossGradient, train, type UpdateRule } from '../../src/train/index.js';
 import { claimTest, recordFigure, recordEvidence, verifiedAgainst } from '../arbitraries/claims.js';
 import { replayCommand, SEED } from '../arbitraries/config.js';
+import { perExampleGradients } from '../arbitraries/perExampleGradients.js';
 import { gradientStages, LAMBDA, roundingsPerStage } from './float32.js';
 import { family, loadOptim, maxAbs, maxAbsDiff, optimFixtures, relativeGap, type LoadedOptim } from './torchFixtures.js';
 
@@ -67,7 +67,6 @@ function shadow(L: LoadedOptim): Shadow {
   const { problem, model, fx, path } = L;
   const d = model.paramCount;
   const m = problem.xTrain.rows;
-  const O = model.outputDim;
   const schedule = batchSchedule(L.batches, m);
   const optimizer = createOptimizer(fx.optimizer, d);
   const out: Shadow = { gradients: [], local: [], localBound: [], localError: [], rule: [], ruleBound: [] };
@@ -87,7 +86,7 @@ function shadow(L: LoadedOptim): Shadow {
     out.local.push(maxAbs(error));
     out.localBound.push(bound);
     out.localError.push(error);
-    const { rebuilt, shares } = rebuildThroughRule(L, rule, M, w, batch, sub, O);
+    const { rebuilt, shares } = rebuildThroughRule(L, rule, M, w, batch, sub);
     out.rule.push(maxAbsDiff(rebuilt, step));
     out.ruleBound.push(bound + u * (updateRoundings(L, batch.length) + m + 1) * shares);
   }
@@ -100,18 +99,11 @@ function shadow(L: LoadedOptim): Shadow {
  * the split the exact discrete representation makes (src/kernels/discretePath.ts). Returns the rebuilt step and
  * max_j sum_i |share_ij|, the scale of its rounding.
  */
-function rebuildThroughRule(L: LoadedOptim, rule: UpdateRule, M: Float64Array[], w: Float64Array, batch: readonly number[], sub: LoadedOptim['problem'], O: number) {
+function rebuildThroughRule(L: LoadedOptim, rule: UpdateRule, M: Float64Array[], w: Float64Array, batch: readonly number[], sub: LoadedOptim['problem']) {
   const { model, problem, fx } = L;
   const d = model.paramCount;
   const m = problem.xTrain.rows;
-  const J = jacobian(model, w, sub.xTrain);
-  const Lp = lossDerivatives(problem.loss, model.forward(w, sub.xTrain), sub.yTrain, problem.reduction ?? 'sum');
-  const g = Array.from({ length: m + 1 }, () => new Float64Array(d));
-  batch.forEach((i, b) => {
-    for (let k = 0; k < O; k++) for (let j = 0; j < d; j++) g[i]![j]! += Lp.data[b * O + k]! * J.data[(b * O + k) * d + j]!;
-  });
-  const lambda = problem.weightDecay ?? 0;
-  for (let j = 0; j < d; j++) g[m]![j] = lambda * w[j]!;
+  const g = perExampleGradients(problem, w, batch, sub);
   const rebuilt = new Float64Array(d);
   const magnitude = new Float64Array(d);
   for (let i = 0; i <= m; i++) {
