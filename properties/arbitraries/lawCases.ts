@@ -119,6 +119,7 @@ export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Largest |a_i - b_i|. */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} against ${b.length}`);
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;

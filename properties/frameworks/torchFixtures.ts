@@ -12,6 +12,7 @@ import { fromRows } from '../../src/core/index.js';
 import { lossByName, type Reduction } from '../../src/losses/index.js';
 import { checkParams, compileModel, type Model, type ModelSpecInput } from '../../src/models/index.js';
 import type { BatchSpec, OptimizerSpec, TrainingProblem } from '../../src/train/index.js';
+import { maxAbs, maxAbsDiff } from '../arbitraries/lawCases.js';
 
 const OPTIM_DIR = new URL('../../fixtures/torch/optim/', import.meta.url);
 
@@ -76,20 +77,8 @@ export function family(spec: OptimizerSpec): string {
   return spec.kind === 'gd' ? 'sgd' : spec.kind;
 }
 
-/** max_j |a_j - b_j| (the infinity norm of the difference). */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} against ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-/** max_j |a_j|. */
-export function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
-  return m;
-}
+/** The largest entries and gaps, shared with the law cases. */
+export { maxAbs, maxAbsDiff };
 
 /** max |ours - torch| / max |torch|: the norm-wise relative gap of one quantity. */
 export function relativeGap(ours: ArrayLike<number>, torch: ArrayLike<number>): number {
