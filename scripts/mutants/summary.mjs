@@ -2,8 +2,9 @@
 // the sampled mutants by status, the score (killed + timed out over all tested, as Stryker counts it) and the
 // strict score (killed only) with 95% Wilson intervals, every survivor with its place and replacement, and the
 // mutants set aside as equivalent with their reasons. Writes docs/results/mutation.json and mutation.md.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { NOT_SAMPLED } from './sampleChecker.mjs';
+import { FOLDERS as FOLDER_ORDER } from './sample.mjs';
 
 /** 95% Wilson score interval of k successes in n trials. */
 export function wilson(k, n, z = 1.96) {
@@ -46,17 +47,28 @@ export function summarise(report, sample, meta) {
   for (const f of folders) {
     const r = rows[f];
     const tested = r.Killed + r.Timeout + r.Survived + r.NoCoverage;
-    out.push({ folder: f, ...r, tested, score: tested ? (r.Killed + r.Timeout) / tested : null, scoreInterval: wilson(r.Killed + r.Timeout, tested), strictScore: tested ? r.Killed / tested : null, strictInterval: wilson(r.Killed, tested) });
+    out.push({ folder: f, ...meta, seed: sample.seed, sampleSize: sample.size, rule: sample.rule, ...r, tested, score: tested ? (r.Killed + r.Timeout) / tested : null, scoreInterval: wilson(r.Killed + r.Timeout, tested), strictScore: tested ? r.Killed / tested : null, strictInterval: wilson(r.Killed, tested) });
   }
-  return { ...meta, seed: sample.seed, rule: sample.rule, folders: out };
+  return { folders: out };
+}
+
+/** Keep the rows of folders this run did not test (each row carries the commit, date and sample of its own run). */
+export function merge(previous, current) {
+  const tested = new Set(current.folders.map((f) => f.folder));
+  const kept = (previous?.folders ?? []).filter((f) => !tested.has(f.folder) && f.commit);
+  const order = (f) => FOLDER_ORDER.indexOf(f.folder);
+  return { folders: [...kept, ...current.folders].sort((a, b) => order(a) - order(b)) };
 }
 
 const pct = (x) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
 export function markdown(s) {
-  const lines = ['# Mutation testing', '', `Stryker ${s.stryker} over ${s.folders.map((f) => `\`${f.folder}\``).join(', ')}; commit \`${s.commit.slice(0, 12)}\`, ${s.date}; ${s.minutes} min on ${s.cores} cores. Sample: seed ${s.seed}; ${s.rule}. A mutant counts as detected when a test fails on it, including a law whose verdict changes against the unmutated run (PATHKERNEL_VERDICT_BASELINE); timeouts are counted apart in the strict score.`, ''];
-  lines.push('| folder | mutants | sampled | killed | timed out | survived | no coverage | equivalent (set aside) | score (95% interval) | strict score (95% interval) |', '|---|---|---|---|---|---|---|---|---|---|');
-  for (const f of s.folders) lines.push(`| \`${f.folder}\` | ${f.total} | ${f.sampled} | ${f.Killed} | ${f.Timeout} | ${f.Survived} | ${f.NoCoverage} | ${f.Ignored} | ${pct(f.score)} (${pct(f.scoreInterval[0])} - ${pct(f.scoreInterval[1])}) | ${pct(f.strictScore)} (${pct(f.strictInterval[0])} - ${pct(f.strictInterval[1])}) |`);
+  const rules = [...new Set(s.folders.map((f) => f.rule))];
+  const lines = ['# Mutation testing', '', `Stryker over ${s.folders.map((f) => `\`${f.folder}\``).join(', ')}, one folder per run (each row names its run). Sample: ${rules.join('; ')}. A mutant counts as detected when a test fails on it, including a law whose verdict changes against the unmutated run (PATHKERNEL_VERDICT_BASELINE); timeouts are counted apart in the strict score.`, ''];
+  lines.push('| folder | mutants | sampled | killed | timed out | survived | no coverage | equivalent (set aside) | score (95% interval) | strict score (95% interval) | run |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const f of s.folders) lines.push(`| \`${f.folder}\` | ${f.total} | ${f.sampled} | ${f.Killed} | ${f.Timeout} | ${f.Survived} | ${f.NoCoverage} | ${f.Ignored} | ${pct(f.score)} (${pct(f.scoreInterval[0])} - ${pct(f.scoreInterval[1])}) | ${pct(f.strictScore)} (${pct(f.strictInterval[0])} - ${pct(f.strictInterval[1])}) | Stryker ${f.stryker}, seed ${f.seed}, commit \`${f.commit.slice(0, 12)}\`, ${f.date.slice(0, 10)}, ${f.minutes} min on ${f.cores} cores |`);
+  const missing = FOLDER_ORDER.filter((f) => !s.folders.some((r) => r.folder === f));
+  if (missing.length) lines.push('', `Not measured yet: ${missing.map((f) => `\`${f}\``).join(', ')}.`);
   for (const f of s.folders) {
     if (f.survivors.length === 0 && f.equivalent.length === 0) continue;
     lines.push('', `## \`${f.folder}\``);
@@ -73,9 +85,11 @@ export function markdown(s) {
 }
 
 export function writeSummary(reportFile, sampleFile, meta) {
-  const s = summarise(JSON.parse(readFileSync(reportFile, 'utf8')), JSON.parse(readFileSync(sampleFile, 'utf8')), meta);
+  const current = summarise(JSON.parse(readFileSync(reportFile, 'utf8')), JSON.parse(readFileSync(sampleFile, 'utf8')), meta);
+  const previous = existsSync('docs/results/mutation.json') ? JSON.parse(readFileSync('docs/results/mutation.json', 'utf8')) : null;
+  const s = merge(previous, current);
   mkdirSync('docs/results', { recursive: true });
   writeFileSync('docs/results/mutation.json', JSON.stringify(s, null, 1) + '\n');
   writeFileSync('docs/results/mutation.md', markdown(s));
-  return s;
+  return current;
 }
