@@ -134,6 +134,17 @@ export interface DiscreteRepresentation {
    * change of f by orders of magnitude while summing to it.
    */
   readonly splitMagnitude: Matrix | null;
+  /**
+   * Where the split rebuilds the update from per-example gradients (momentum, Adam, AdamW), the scale of the
+   * rebuild's mismatch with the optimiser's own update, carried to the queries: sum_s sum_j |Gbar_{s,j}|
+   * (eps P_j sum_r |c_{s,r}| G_r + eps lambda_dec |w_{s,j}| + |Delta w_{s,j}|), n x O, with G_r the largest entry of
+   * sum_i |g_{i,r}| + |lambda w_r| at step r and c_{s,r} the update's coefficients on step r's gradient. A
+   * gradient entry rounds relative to the gradient's scale, not its own size (backpropagation through a layer
+   * norm over two units cancels), and Adam's preconditioner P_j = 1 / (sqrt(v_j) + delta) multiplies that
+   * absolute rounding by up to 1 / delta on a coordinate whose gradient is small. Zero for the structured
+   * split (GD, SGD), which rebuilds nothing.
+   */
+  readonly splitRoundingScale: Matrix | null;
   /** The left-point form's contribution of each example, (n O) x m. */
   readonly leftPointContributions: Matrix | null;
   /** The part of the change due to weight decay (coupled and decoupled), n x O. */
@@ -175,12 +186,15 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
   const curvature = options.curvature ? new Float64Array(n * O) : null;
   const contributions = perExample ? new Float64Array(n * O * m) : null;
   const splitMagnitude = perExample ? new Float64Array(n * O) : null;
+  const splitRounding = perExample ? new Float64Array(n * O) : null;
   const leftContributions = perExample ? new Float64Array(n * O * m) : null;
   const reg = perExample ? new Float64Array(n * O) : null;
   const fullBatch = options.fullBatchComparison ? f0.data.slice() : null;
   // Per-example accumulators M_i (m x d), allocated by the first step that carries them (momentum, Adam).
   let M: Float64Array[] | null = null;
   const Mreg = new Float64Array(d);
+  // The same recursion on the steps' gradient scales G_r: sum_r |c_{s,r}| G_r after the step's mix.
+  let scaleAccumulator = 0;
   let errorEstimate = 0;
   let unconvergedSegments = 0;
   let evaluations = 0;
@@ -352,6 +366,19 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
         for (let j = 0; j < d; j++) Mi[j] = rule.decay * Mi[j]! + rule.gain * g[j]!;
         for (let j = 0; j < d; j++) directions.data[i * d + j] = -eps * (rule.mix * Mi[j]! + rule.direct * g[j]!);
       }
+      let gradientScale = 0;
+      for (let j = 0; j < d; j++) {
+        let sum = Math.abs(lambda * ws[j]!);
+        for (let i = 0; i < m; i++) sum += Math.abs(gi[i]![j]!);
+        gradientScale = Math.max(gradientScale, sum);
+      }
+      scaleAccumulator = Math.abs(rule.decay) * scaleAccumulator + Math.abs(rule.gain) * gradientScale;
+      const preconditioned = eps * (Math.abs(rule.mix) * scaleAccumulator + Math.abs(rule.direct) * gradientScale);
+      for (let r = 0; r < n * O; r++) {
+        let acc = 0;
+        for (let j = 0; j < d; j++) acc += Math.abs(Gbar.data[r * d + j]!) * (preconditioned * (P ? P[j]! : 1) + eps * Math.abs(rule.decoupledDecay * ws[j]!) + Math.abs(dw[j]!));
+        splitRounding![r]! += acc;
+      }
       const shares = matmulTransB(GbarP, directions).data;
       const leftShares = matmulTransB(J0P, directions).data;
       // Each share is a dot product over d parameters, rounded relative to sum_j |(G P)_j v_j| rather than to
@@ -398,6 +425,7 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
       curvatureTerm: curvature ? matrix(n, O, curvature) : null,
       contributions: contributions ? matrix(n * O, m, contributions) : null,
       splitMagnitude: splitMagnitude ? matrix(n, O, splitMagnitude) : null,
+      splitRoundingScale: splitRounding ? matrix(n, O, splitRounding) : null,
       leftPointContributions: leftContributions ? matrix(n * O, m, leftContributions) : null,
       regulariserContribution: reg ? matrix(n, O, reg) : null,
       fullBatch: fullBatch ? matrix(n, O, fullBatch) : null,
