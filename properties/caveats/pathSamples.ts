@@ -14,7 +14,7 @@ import { lossGradient, tangentKernel, type TrainingProblem } from '../../src/ker
 // fast transient at the start is taken in short steps), so the grid is then doubled, up to
 // GRID_MAX_INTERVALS, until Simpson's rule on it is in its asymptotic range for every pair (see
 // simpsonAsymptotic), which also makes the second differences measure g'' where it is largest. A multiple
-// of 4 so that Simpson's rule applies on every sample, every second and every fourth.
+// of 16 so that Simpson's rule applies on every sample, every second, fourth and eighth.
 /** The first grid's fewest intervals. */
 export const GRID_MIN_INTERVALS = 128;
 /** The finest grid (the search doubles up to it). */
@@ -50,8 +50,8 @@ export function samplePath(problem: TrainingProblem, queries: Matrix, w: (t: num
   return { h: T / intervals, kernel, negLp };
 }
 
-/** The first grid for a flow of `steps` accepted steps (see GRID_MIN_INTERVALS): a multiple of 4. */
-export const gridIntervals = (steps: number) => Math.max(GRID_MIN_INTERVALS, 4 * Math.ceil(steps / 2));
+/** The first grid for a flow of `steps` accepted steps (see GRID_MIN_INTERVALS): a multiple of 16. */
+export const gridIntervals = (steps: number) => Math.max(GRID_MIN_INTERVALS, 16 * Math.ceil(steps / 8));
 
 /** The smallest and largest sample, and the largest magnitude. */
 export function range(g: Float64Array): { lo: number; hi: number; maxAbs: number } {

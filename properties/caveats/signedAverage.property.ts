@@ -27,17 +27,23 @@ import { compileModel, type Model, type ModelSpecInput } from '../../src/models/
 import { caveatFound, caveatPinned, claimTest, recordEvidence, recordFigure, verifiedAgainst } from '../arbitraries/claims.js';
 import { propertyParameters, replayCommand, SEED } from '../arbitraries/config.js';
 import { FLOW_ATOL, FLOW_RTOL, IDENTITY_RTOL } from '../arbitraries/flowTolerance.js';
-import { caseLedger } from '../arbitraries/ledger.js';
+import { caseLedger, MAX_SKIPPED_SHARE } from '../arbitraries/ledger.js';
 import { featuresSpecArb, mlpSpecArb } from '../arbitraries/models.js';
 import { describeFlowCase, flowCaseArb, type FlowCase } from '../arbitraries/problems.js';
 import { GRID_MAX_INTERVALS, GRID_MIN_INTERVALS, gridIntervals, gridMiss, range, samplePath, simpson, simpsonA, type PathSamples } from './pathSamples.js';
 
 const FILE = 'properties/caveats/signedAverage.property.ts';
 
-// Simpson's error is C h^4: over h, 2h, 4h the differences shrink by 16, and then (S_h - S_2h) / 15 is the
+// Simpson's error is C h^4: over h, 2h, 4h, 8h the differences shrink by 16, and then (S_h - S_2h) / 15 is the
 // error of S_h. A contraction outside [8, 32] means the grid is pre-asymptotic: the errors still oscillate
 // with h, and a difference can be small by coincidence (a contraction far above 16), which would make the
-// estimate too small.
+// estimate too small. One contraction in the window can be such a coincidence too: on one seed's flow, grids
+// of 272, 544 and 1088 intervals contracted by 32.0 while the finest one's error was 19 times (S_h - S_2h) / 15
+// (refining to 17408 intervals showed it: the errors then fell by 2.6, 12.7, 15.0, 15.7 per halving, to the
+// ODE state's a_i). Two successive contractions in the window are asked for: under a two-term error
+// A h^4 + B h^5 the contraction runs from 16 (B = 0) towards 32 (B dominant) and the estimate stays within a
+// factor 0.8 - 2.1 of the error, so two in the window cannot both be coincidences of an oscillating error
+// except by chance alignment on three differences.
 const CONTRACTION = [8, 32] as const;
 // The finding: the excursion beyond the range, net of the grid's miss and the integrator's error, exceeds a
 // tenth of max_t |L'_i(t)|. Not a rounding effect: a_i is outside the range by a visible fraction of it.
@@ -104,15 +110,17 @@ function describePair(r: PairReport): string {
 }
 
 /**
- * Whether Simpson's a_i on grids h, 2h, 4h is in its asymptotic range: the differences contract by
- * a factor within CONTRACTION, or both are at the integrator's noise on a_i already.
+ * Whether Simpson's a_i on grids h, 2h, 4h, 8h is in its asymptotic range: both successive differences
+ * contract by a factor within CONTRACTION, or the finer ones are at the integrator's noise on a_i already.
  */
 function simpsonAsymptotic(samples: PathSamples, r: PairReport, x: number, i: number, m: number): boolean {
-  const [a1, a2, a4] = [1, 2, 4].map((stride) => simpsonA(samples, x, i, m, stride)) as [number, number, number];
+  const [a1, a2, a4, a8] = [1, 2, 4, 8].map((stride) => simpsonA(samples, x, i, m, stride)) as [number, number, number, number];
   const d1 = Math.abs(a1 - a2);
   const d2 = Math.abs(a2 - a4);
+  const d4 = Math.abs(a4 - a8);
   const noise = IDENTITY_RTOL * r.amplification * (r.maxAbsLp + Math.abs(r.a));
-  return (d1 <= noise && d2 <= CONTRACTION[1] * noise) || (d2 >= CONTRACTION[0] * d1 && d2 <= CONTRACTION[1] * d1);
+  const contracts = (fine: number, coarse: number) => coarse >= CONTRACTION[0] * fine && coarse <= CONTRACTION[1] * fine;
+  return (d1 <= noise && d2 <= CONTRACTION[1] * noise) || (contracts(d1, d2) && contracts(d2, d4));
 }
 
 /** Simpson's a_i from the samples (grids h and 2h) against a_i from the ODE state; returns the gap. */
@@ -120,9 +128,12 @@ function checkSimpson(samples: PathSamples, r: PairReport, x: number, i: number,
   const fine = simpsonA(samples, x, i, m, 1);
   const coarse = simpsonA(samples, x, i, m, 2);
   const err = Math.abs(fine - r.a);
-  const allowed = (SIMPSON_SAFETY * Math.abs(fine - coarse)) / 15 + IDENTITY_RTOL * r.amplification * (r.maxAbsLp + Math.abs(r.a));
+  const richardson = Math.abs(fine - coarse) / 15;
+  const noise = IDENTITY_RTOL * r.amplification * (r.maxAbsLp + Math.abs(r.a));
+  const allowed = SIMPSON_SAFETY * richardson + noise;
   if (!(err <= allowed)) {
-    throw new Error(`${where}: a_i from the ODE state ${r.a} vs Simpson on the samples ${fine} (grid of ${samples.kernel[0]!.length - 1} intervals): absolute ${err.toExponential(3)}, relative ${(err / Math.abs(r.a)).toExponential(3)} > ${allowed.toExponential(3)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+    const coarser = simpsonA(samples, x, i, m, 4);
+    throw new Error(`${where}: a_i from the ODE state ${r.a} vs Simpson on the samples ${fine} (grid of ${samples.kernel[0]!.length - 1} intervals): absolute ${err.toExponential(3)}, relative ${(err / Math.abs(r.a)).toExponential(3)} > ${allowed.toExponential(3)} (Richardson ${richardson.toExponential(3)}, contraction ${(Math.abs(coarse - coarser) / Math.abs(fine - coarse)).toPrecision(4)}, the integrator's noise ${noise.toExponential(3)}, amplification ${r.amplification.toPrecision(4)}); seed ${SEED}; replay: ${replayCommand(FILE)}`);
   }
   return err / Math.max(r.maxAbsLp, Number.MIN_VALUE);
 }
@@ -310,6 +321,9 @@ describe('caveat.signed-average: the weights of Lbar\'_i are signed', () => {
         }),
         propertyParameters(SEARCH_FLOWS),
       );
+      // The Simpson comparison is left out on pre-asymptotic pairs: counted, shown, and held to the cap on skips.
+      const compared = pairs - degenerate;
+      if (!(unresolved <= MAX_SKIPPED_SHARE * compared)) throw new Error(`${unresolved} of ${compared} pairs stayed pre-asymptotic on ${GRID_MAX_INTERVALS} intervals, over the ${100 * MAX_SKIPPED_SHARE}% cap on cases left unchecked; seed ${SEED}; replay: ${replayCommand(FILE)}`);
       const sized = `${pairs} (query, training point) pairs of ${ledger.drawn} generated flows (T = 2, dense output sampled on ${GRID_MIN_INTERVALS} to ${GRID_MAX_INTERVALS} intervals)`;
       expect(hits, `the search found no a_i outside the range on ${pairs} pairs of ${ledger.drawn} flows; seed ${SEED}; replay: ${replayCommand(FILE)}`).toBeGreaterThan(0);
       recordEvidence(ctx, 'caveat.signed-average', caveatFound(pairs, hits, `a_i outside the range of -L'_i(t) by more than ${CLEAR_MARGIN} max|L'_i| net of the grid's miss and the integrator's error, on ${hits} of ${sized}; ${signChanging} pairs had K^g changing sign; ${hitFlows} flows had a hit`));
