@@ -225,6 +225,39 @@ describe('deciding a law over cases', () => {
     expect(d.deciding).toBe(2);
   });
 
+  it('a contradicted case counts only when its confirmation on fresh replicates contradicts too', async () => {
+    const { decideCasesConfirmed } = await import('./verdict.js');
+    const cases = [
+      { estimate: 1.0, halfWidth: 0.1 },
+      { estimate: 1.5, halfWidth: 0.1 },
+      { estimate: 2.0, halfWidth: 0.1 },
+      { estimate: 0.99, halfWidth: 0.05 },
+    ];
+    const asked: number[] = [];
+    // Case 1's confirmation is consistent, case 2's contradicts again (at another estimate).
+    const second = [null, { estimate: 1.02, halfWidth: 0.1 }, { estimate: 1.9, halfWidth: 0.1 }, null];
+    const d = decideCasesConfirmed(ORDER_ONE, cases, (i) => {
+      asked.push(i);
+      return second[i]!;
+    });
+    expect(asked).toEqual([1, 2]);
+    expect(d.verdicts).toEqual(['consistent', 'inconclusive', 'contradicted', 'consistent']);
+    expect(d.verdict).toBe('contradicted');
+    expect(d.deciding).toBe(2);
+    expect(d.measurements[2]).toEqual({ estimate: 1.9, halfWidth: 0.1 });
+    expect(d.measurements[1]).toEqual(cases[1]);
+    expect(d.confirmations.map((c) => [c.index, c.secondVerdict, c.verdict])).toEqual([
+      [1, 'consistent', 'inconclusive'],
+      [2, 'contradicted', 'contradicted'],
+    ]);
+    // Nothing to confirm: the same decision as without the step, and no remeasurement.
+    const plain = decideCasesConfirmed(ORDER_ONE, [cases[0]!, cases[3]!], () => {
+      throw new Error('not asked');
+    });
+    expect(plain.verdict).toBe('consistent');
+    expect(plain.confirmations).toEqual([]);
+  });
+
   it('with no case the law is inconclusive', async () => {
     const { decideCases } = await import('./verdict.js');
     const d = decideCases(ORDER_ONE, []);

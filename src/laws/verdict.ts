@@ -299,11 +299,47 @@ export interface CasesDecision {
  * deciding case is the contradicting case farthest from the stated exponent, otherwise the case whose estimate
  * is nearest the median.
  */
-export function decideCases(rule: LawRule, cases: readonly CaseMeasurement[], maxInconclusiveShare = MAX_INCONCLUSIVE_SHARE): CasesDecision {
-  const verdicts = cases.map((c) => decideLaw(rule, c.estimate, c.halfWidth));
+export function decideCases(rule: LawRule, cases: readonly CaseMeasurement[], maxInconclusiveShare = MAX_INCONCLUSIVE_SHARE, overrides: readonly (LawVerdict | null)[] = []): CasesDecision {
+  const verdicts = cases.map((c, i) => overrides[i] ?? decideLaw(rule, c.estimate, c.halfWidth));
   const summary = summarizeLaw(rule, cases.map((c, i) => ({ label: String(i), estimate: c.estimate, halfWidth: c.halfWidth, verdict: verdicts[i]! })), maxInconclusiveShare);
   const medianEstimate = median(cases.map((c) => c.estimate).filter(Number.isFinite));
   const nearest = cases.reduce((best, c, i) => (best < 0 || Math.abs(c.estimate - medianEstimate) < Math.abs(cases[best]!.estimate - medianEstimate) ? i : best), -1);
   const deciding = summary.deciding ? Number(summary.deciding.label) : nearest;
   return { verdicts, counts: summary.counts, verdict: summary.verdict, deciding, medianEstimate, medianHalfWidth: median(cases.map((c) => c.halfWidth).filter((h) => !Number.isNaN(h))) };
+}
+
+/** A contradicted case measured again on fresh replicates, and what the two measurements decide together. */
+export interface Confirmation {
+  readonly index: number;
+  readonly first: CaseMeasurement;
+  readonly second: CaseMeasurement;
+  readonly secondVerdict: LawVerdict;
+  /** 'contradicted' when both measurements are; otherwise 'inconclusive' (the two disagree). */
+  readonly verdict: LawVerdict;
+}
+
+/**
+ * Decide a law measured on random replicates, with a confirmation step fixed before any measurement: a case
+ * whose first measurement contradicts the rule is measured once more on fresh replicates at the same levels
+ * (`remeasure`, which must draw replicates independent of the first), and counts as contradicted only if
+ * the second measurement contradicts too; where the two disagree, the case is inconclusive. With independent
+ * measurements, a law that holds is contradicted on a case with probability at most alpha^2 (alpha the
+ * per-case error of one measurement) instead of alpha; a law that fails on a case is still contradicted there
+ * with the square of the single test's power. The contradicted case then reports its second (unselected)
+ * measurement. Cases not contradicted at first are decided as by {@link decideCases}.
+ */
+export function decideCasesConfirmed(rule: LawRule, cases: readonly CaseMeasurement[], remeasure: (index: number) => CaseMeasurement, maxInconclusiveShare = MAX_INCONCLUSIVE_SHARE): CasesDecision & { readonly confirmations: readonly Confirmation[]; readonly measurements: readonly CaseMeasurement[] } {
+  const confirmations: Confirmation[] = [];
+  const measurements = cases.slice();
+  const overrides: (LawVerdict | null)[] = cases.map(() => null);
+  cases.forEach((c, index) => {
+    if (decideLaw(rule, c.estimate, c.halfWidth) !== 'contradicted') return;
+    const second = remeasure(index);
+    const secondVerdict = decideLaw(rule, second.estimate, second.halfWidth);
+    const verdict: LawVerdict = secondVerdict === 'contradicted' ? 'contradicted' : 'inconclusive';
+    confirmations.push({ index, first: c, second, secondVerdict, verdict });
+    overrides[index] = verdict;
+    if (verdict === 'contradicted') measurements[index] = second;
+  });
+  return { ...decideCases(rule, measurements, maxInconclusiveShare, overrides), confirmations, measurements };
 }
