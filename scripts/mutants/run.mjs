@@ -36,8 +36,13 @@ if (!(args.includes('--reuse-baseline') && existsSync(baseline))) {
 // The incremental file keeps every mutant's last result, also the "not in the sample" of mutants outside an
 // earlier sample; Stryker would reuse those for a mutant that this sample draws. They are dropped first.
 const incremental = 'docs/results/stryker-incremental.json';
+// Stryker writes back only the files this run mutates; the other folders' results are kept aside and merged
+// in again afterwards, so that each folder's next run is incremental too.
+const inRun = (name) => folders.some((f) => name.replace(/\\/g, '/').includes(`${f}/`));
+let keptFiles = {};
 if (existsSync(incremental)) {
   const report = JSON.parse(readFileSync(incremental, 'utf8'));
+  keptFiles = Object.fromEntries(Object.entries(report.files ?? {}).filter(([name]) => !inRun(name)));
   let dropped = 0;
   for (const file of Object.values(report.files ?? {})) {
     const kept = file.mutants.filter((m) => !(m.status === 'CompileError' && m.statusReason === NOT_SAMPLED));
@@ -51,6 +56,11 @@ if (existsSync(incremental)) {
 const mutate = folders.flatMap((f) => [`${f}/**/*.ts`, `!${f}/**/*.test.ts`]).join(',');
 const stryker = spawnSync('npx', ['stryker', 'run', 'scripts/mutants/stryker.config.mjs', '--mutate', mutate], { stdio: 'inherit', env: { ...process.env, PATHKERNEL_MUTANT_SAMPLE: resolve('build/mutants/sample.json'), PATHKERNEL_VERDICT_BASELINE: baseline } });
 if (stryker.status !== 0) throw new Error(`mutants: stryker exited with ${stryker.status}`);
+if (existsSync(incremental)) {
+  const report = JSON.parse(readFileSync(incremental, 'utf8'));
+  for (const [name, file] of Object.entries(keptFiles)) report.files[name] ??= file;
+  writeFileSync(incremental, JSON.stringify(report));
+}
 
 const version = JSON.parse(readFileSync('node_modules/@stryker-mutator/core/package.json', 'utf8')).version;
 const commit = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';

@@ -6,6 +6,9 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { NOT_SAMPLED } from './sampleChecker.mjs';
 import { FOLDERS as FOLDER_ORDER } from './sample.mjs';
 
+/** Mutants shown equivalent, each with its reason (see the file's note). */
+const EQUIVALENT = JSON.parse(readFileSync(new URL('./equivalent.json', import.meta.url), 'utf8')).mutants;
+
 /** 95% Wilson score interval of k successes in n trials. */
 export function wilson(k, n, z = 1.96) {
   if (n === 0) return [0, 1];
@@ -20,7 +23,7 @@ export function summarise(report, sample, meta) {
   const folders = Object.keys(sample.perFolder);
   const inSample = new Set(sample.keys);
   const rows = {};
-  for (const f of folders) rows[f] = { total: sample.perFolder[f].total, sampled: 0, Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, RuntimeError: 0, CompileError: 0, Ignored: 0, survivors: [], equivalent: [] };
+  for (const f of folders) rows[f] = { total: sample.perFolder[f].total, sampled: 0, Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, RuntimeError: 0, CompileError: 0, Ignored: 0, survivors: [], equivalent: [], wrongEntries: [] };
   for (const [file, { mutants, source }] of Object.entries(report.files)) {
     const rel = file.slice(file.lastIndexOf('src/'));
     const folder = folders.find((f) => rel.startsWith(`${f}/`));
@@ -39,6 +42,16 @@ export function summarise(report, sample, meta) {
       row[m.status] = (row[m.status] ?? 0) + 1;
       const where = `${rel}:${m.location.start.line}:${m.location.start.column}`;
       const code = (lines[m.location.start.line - 1] ?? '').trim().slice(0, 160);
+      const listed = EQUIVALENT.find((e) => e.file === rel && e.mutator === m.mutatorName && e.replacement === m.replacement && code.includes(e.code.slice(0, 150)));
+      if (listed && (m.status === 'Survived' || m.status === 'NoCoverage')) {
+        // Shown equivalent (scripts/mutants/equivalent.json): set aside, with its reason, as Stryker's own
+        // `// Stryker disable` comments are.
+        row[m.status]--;
+        row.Ignored++;
+        row.equivalent.push({ where, mutator: m.mutatorName, replacement: m.replacement, reason: listed.reason });
+        continue;
+      }
+      if (listed) row.wrongEntries.push({ where, mutator: m.mutatorName, replacement: m.replacement, status: m.status });
       if (m.status === 'Survived' || m.status === 'NoCoverage') row.survivors.push({ where, mutator: m.mutatorName, replacement: m.replacement, status: m.status, code });
       if (m.status === 'Ignored') row.equivalent.push({ where, mutator: m.mutatorName, replacement: m.replacement, reason: m.statusReason ?? '' });
     }
@@ -70,14 +83,18 @@ export function markdown(s) {
   const missing = FOLDER_ORDER.filter((f) => !s.folders.some((r) => r.folder === f));
   if (missing.length) lines.push('', `Not measured yet: ${missing.map((f) => `\`${f}\``).join(', ')}.`);
   for (const f of s.folders) {
-    if (f.survivors.length === 0 && f.equivalent.length === 0) continue;
+    if (f.survivors.length === 0 && f.equivalent.length === 0 && !f.wrongEntries?.length) continue;
     lines.push('', `## \`${f.folder}\``);
     if (f.survivors.length) {
       lines.push('', 'Survivors:', '', '| where | mutator | replacement | status | line |', '|---|---|---|---|---|');
       for (const m of f.survivors) lines.push(`| \`${m.where}\` | ${m.mutator} | \`${m.replacement.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 80)}\` | ${m.status} | \`${m.code.replace(/\|/g, '\\|')}\` |`);
     }
+    if (f.wrongEntries?.length) {
+      lines.push('', 'Listed as equivalent in scripts/mutants/equivalent.json, but detected (the entry is wrong):', '', '| where | mutator | replacement | status |', '|---|---|---|---|');
+      for (const m of f.wrongEntries) lines.push(`| \`${m.where}\` | ${m.mutator} | \`${m.replacement.replace(/\|/g, '\\|')}\` | ${m.status} |`);
+    }
     if (f.equivalent.length) {
-      lines.push('', 'Set aside as equivalent (each with the reason written beside it in the source):', '', '| where | mutator | reason |', '|---|---|---|');
+      lines.push('', 'Set aside as equivalent (each with its reason, from a `// Stryker disable` comment in the source or from scripts/mutants/equivalent.json):', '', '| where | mutator | reason |', '|---|---|---|');
       for (const m of f.equivalent) lines.push(`| \`${m.where}\` | ${m.mutator} | ${m.reason.replace(/\|/g, '\\|')} |`);
     }
   }

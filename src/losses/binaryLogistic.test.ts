@@ -39,6 +39,18 @@ describe('binaryLogistic', () => {
     expect(binaryLogistic.secondDerivative(f64(800), f64(1)).data[0]).toBe(0);
   });
 
+  it("keeps L' and L'' in the far tail, where e^-z overflows and sigmoid(z) = e^z / (1 + e^z) is subnormal", () => {
+    // sigmoid(-720) = e^-720 (1 - e^-720) ~ 2.3e-313, below the smallest normal number: formed as
+    // 1 / (1 + e^720) it would be 1 / Infinity = 0. A subnormal carries about 2^-1074 absolute, so 2.3e-313
+    // is held to a relative 1e-9 (4.7e10 units of the last place).
+    const SUBNORMAL_RTOL = 1e-9;
+    const tail = Math.exp(-720);
+    expect(tail).toBeGreaterThan(0);
+    expect(relativeError(binaryLogistic.derivative(f64(-720), f64(0))[0]!, tail)).toBeLessThan(SUBNORMAL_RTOL);
+    expect(relativeError(binaryLogistic.secondDerivative(f64(-720), f64(0)).data[0]!, tail)).toBeLessThan(SUBNORMAL_RTOL);
+    expect(relativeError(binaryLogistic.derivative(f64(720), f64(1))[0]!, -tail)).toBeLessThan(SUBNORMAL_RTOL);
+  });
+
   it("keeps relative accuracy in L and L' when sigmoid(z) is within rounding of the label", () => {
     // At z = 40, sigmoid(z) - 1 = -e^-40 / (1 + e^-40) rounds to 0 if formed as a difference.
     const tiny = Math.exp(-40);

@@ -37,7 +37,6 @@ function logit(y: Float64Array): number {
  */
 export const binaryLogistic: Loss = {
   name: 'binaryLogistic',
-  formula: 'L = ln(1 + e^z) - y* z',
   check: (outputDim) => checkOutputCount('binaryLogistic', outputDim, 1, 1, '1 output (a logit)'),
   targetDim: () => 1,
   value(y, yStar) {

@@ -22,7 +22,6 @@ export function huber(delta = 1): Loss {
   const name = 'huber';
   const loss: Loss = {
     name,
-    formula: `L = sum_k h(y_k - y*_k), h(r) = r^2/2 if |r| <= ${delta}, else ${delta} (|r| - ${delta}/2)`,
     check: (outputDim) => checkOutputCount(name, outputDim, 1, Infinity, 'any number of outputs'),
     targetDim: (outputDim) => outputDim,
     value(y, yStar) {

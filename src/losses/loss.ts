@@ -15,8 +15,6 @@ import type { Matrix } from '../core/matrix.js';
 export interface Loss {
   /** The registry name, for example `squared`. */
   readonly name: string;
-  /** The formula in the paper's notation, for reports. */
-  readonly formula: string;
   /**
    * Throw a RangeError naming the loss when it cannot take `outputDim` outputs (for example binary log
    * loss on a model with 3 outputs).

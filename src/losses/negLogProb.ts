@@ -26,7 +26,6 @@ function probability(y: Float64Array): number {
  */
 export const negLogProb: Loss = {
   name: 'negLogProb',
-  formula: 'L = -ln p',
   check: (outputDim) => checkOutputCount('negLogProb', outputDim, 1, 1, '1 output (the probability of the correct class)'),
   targetDim: () => 1,
   value(y, yStar) {

@@ -57,7 +57,6 @@ function softmax(z: Float64Array): Float64Array {
  */
 export const softmaxCrossEntropy: Loss = {
   name: 'softmaxCrossEntropy',
-  formula: 'L = ln sum_k e^{z_k} - z_c',
   check: (outputDim) => checkOutputCount('softmaxCrossEntropy', outputDim, 2, Infinity, 'at least 2 outputs (logits)'),
   targetDim: () => 1,
   value(y, yStar) {

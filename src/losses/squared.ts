@@ -15,7 +15,6 @@ import { checkExample, checkOutputCount, type Loss } from './loss.js';
  */
 export const squared: Loss = {
   name: 'squared',
-  formula: 'L = 1/2 |y - y*|^2',
   check: (outputDim) => checkOutputCount('squared', outputDim, 1, Infinity, 'any number of outputs'),
   targetDim: (outputDim) => outputDim,
   value(y, yStar) {
