@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../core/index.js';
-import { caseConfidence, jackknifePseudoValues, replicateSlope, replicateSlopeOfLogs, SETTLING_FACTOR } from './replicates.js';
+import { caseConfidence, jackknifePseudoValues, refineReplicateSlopes, replicateSlope, replicateSlopeOfLogs, SETTLING_FACTOR } from './replicates.js';
 
 const levels = (x0: number, ratio: number, n: number) => Array.from({ length: n }, (_, k) => x0 * ratio ** k);
 
@@ -201,5 +201,25 @@ describe('rounds of replicates', () => {
     expect(r.levels.every((level) => level.length === 4 * r.rounds)).toBe(true);
     expect(calls.filter(([, round]) => round === 1).map(([k]) => k)).toEqual([0, 1, 2]);
     expect(Math.abs(r.slopes.y.estimate + 0.5)).toBeLessThanOrEqual(r.slopes.y.halfWidth);
+  });
+});
+
+describe('the edges of the replicate fits', () => {
+  it('refuses a confidence outside (0, 1), at either end', () => {
+    const xs = levels(8, 4, 3);
+    const logs = xs.map(() => [0, 1]);
+    for (const confidence of [0, -0.5, 1, 1.5]) expect(() => replicateSlopeOfLogs(xs, logs, { confidence, paired: false })).toThrow(/confidence .* is outside \(0, 1\)/);
+  });
+
+  it('decides a single case at the family error itself', () => {
+    expect(caseConfidence(0.01, 1)).toBe(0.99);
+    expect(() => caseConfidence(0.01, 0)).toThrow(/cases 0/);
+  });
+
+  it("reports a function quantity's value per level as the geometric mean of its replicates", () => {
+    const reps = [[1, 4], [2, 8], [0.5, 2], [3, 12]];
+    const r = refineReplicateSlopes({ x: (k) => 2 ** k, measure: (k) => reps[k]!, quantities: { q: (v: number) => v }, targets: { q: Infinity }, maxLevels: 4, confidence: 0.9, paired: true });
+    // Geometric means: 2, 4, 1, 6 (the square root of each product), to a few u.
+    r.values.q.forEach((v, k) => expect(Math.abs(v - Math.sqrt(reps[k]![0]! * reps[k]![1]!))).toBeLessThan(1e-14 * v));
   });
 });

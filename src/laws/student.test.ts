@@ -57,3 +57,11 @@ describe("Student's t", () => {
     expect(() => studentQuantile(0.9, 0)).toThrow(/degrees of freedom/);
   });
 });
+
+describe("Student's t distribution at the edges of its domain", () => {
+  it('gives NaN for a NaN argument, and 0 and 1 at minus and plus infinity', () => {
+    expect(studentCdf(NaN, 3)).toBeNaN();
+    expect(studentCdf(Infinity, 3)).toBe(1);
+    expect(studentCdf(-Infinity, 3)).toBe(0);
+  });
+});

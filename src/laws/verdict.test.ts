@@ -293,3 +293,90 @@ describe('summarising a law over cases', () => {
     expect(Number.isNaN(s.estimate)).toBe(true);
   });
 });
+
+// Levels whose local slopes are exact in binary: x_k = 4^-k and errors 2^-c_k give slopes (c_(k+1) - c_k) / 2
+// (Math.log of powers of two divides to the exact half-integer).
+const X4 = [1, 1 / 4, 1 / 16, 1 / 64];
+const powersOfHalf = (...c: number[]) => c.map((v) => 2 ** -v);
+const LN4 = Math.log(4);
+// The rounding term is a sum of two quotients over ln 4: a few u.
+const CLOSED_FORM_RTOL = 1e-14;
+
+describe('the interval of an order: each branch against its closed form', () => {
+  it('slopes that do not move: the half-width is the rounding term (floor / error of the last two levels over ln 4), from a number or per level', () => {
+    const errors = powersOfHalf(0, 2, 4, 6); // slopes 1, 1, 1
+    const floor = 1e-6;
+    const expected = (floor / errors[3]! + floor / errors[2]!) / LN4;
+    const byNumber = refinementInterval(X4, errors, floor);
+    expect(byNumber.estimate).toBe(1);
+    expect(Math.abs(byNumber.halfWidth - expected) / expected).toBeLessThan(CLOSED_FORM_RTOL);
+    const byLevel = refinementInterval(X4, errors, [0, 0, floor, floor]);
+    expect(Math.abs(byLevel.halfWidth - expected) / expected).toBeLessThan(CLOSED_FORM_RTOL);
+  });
+
+  it('a change after two equal slopes is not convergence: infinite half-width', () => {
+    expect(refinementInterval(X4, powersOfHalf(0, 2, 4, 7)).halfWidth).toBe(Infinity); // slopes 1, 1, 1.5
+  });
+
+  it('changes that do not contract give an infinite half-width; contracting ones 2 max(last q / (1 - q), last, before / 2)', () => {
+    expect(refinementInterval(X4, powersOfHalf(0, 2, 5, 7)).halfWidth).toBe(Infinity); // slopes 1, 1.5, 1: q = 1
+    const r = refinementInterval(X4, powersOfHalf(0, 2, 6, 9)); // slopes 1, 2, 1.5: before 1, last 0.5, q = 1/2
+    expect(r.estimate).toBe(1.5);
+    expect(r.halfWidth).toBe(2 * Math.max((0.5 * 0.5) / 0.5, 0.5, 0.5));
+  });
+
+  it('changes at most settledBelow count as settled, the bound included', () => {
+    // slopes 1, 1.5, 2: both changes exactly 0.5.
+    const r = refinementInterval(X4, powersOfHalf(0, 2, 5, 9), 0, { settledBelow: 0.5 });
+    expect(r.halfWidth).toBe(2 * (0.5 + 0.5));
+    expect(refinementInterval(X4, powersOfHalf(0, 2, 5, 9), 0, { settledBelow: 0.25 }).halfWidth).toBe(Infinity);
+  });
+
+  it('with sameSign, changes of one sign still contract to a finite interval (and opposite signs do not)', () => {
+    const same = refinementInterval(X4, powersOfHalf(0, 2, 6, 11), 0, { sameSign: true }); // slopes 1, 2, 2.5
+    expect(same.halfWidth).toBe(2 * Math.max(0.5, 0.5, 0.5));
+    const turning = refinementInterval(X4, powersOfHalf(0, 2, 6, 9), 0, { sameSign: true }); // slopes 1, 2, 1.5
+    expect(turning.halfWidth).toBe(Infinity);
+    expect(turning.estimate).toBe(1.5);
+  });
+
+  it('integerLimit: an integer exactly at the edge of the interval is inside it', () => {
+    // slopes 1.5, 1.5, 1.5 with a half-width of 0.5: the integer 2 lies on the edge.
+    const errors = powersOfHalf(0, 3, 6, 9);
+    expect(refinementInterval(X4, errors, 0, { integerLimit: true, minHalfWidth: 0.5 }).halfWidth).toBe(0.5);
+    expect(refinementInterval(X4, errors, 0, { integerLimit: true, minHalfWidth: 0.4 }).halfWidth).toBe(Infinity);
+  });
+});
+
+describe('refinement: its options reach the interval', () => {
+  const x = (k: number) => 4 ** -k;
+  it('integerLimit is passed through: an order of 1.5 never settles', () => {
+    const r = orderByRefinement({ x, error: (k) => 2 ** (-3 * k), maxLevels: 6, targetHalfWidth: 0.1, integerLimit: true });
+    expect(r.stop).toBe('budget');
+    expect(r.halfWidth).toBe(Infinity);
+    expect(orderByRefinement({ x, error: (k) => 2 ** (-3 * k), maxLevels: 6, targetHalfWidth: 0.1 }).stop).toBe('settled');
+  });
+  it('settles as soon as the half-width reaches the target, equality included', () => {
+    const r = orderByRefinement({ x, error: (k) => 4 ** -k, maxLevels: 6, targetHalfWidth: 0 });
+    expect(r.stop).toBe('settled');
+    expect(r.xs.length).toBe(4);
+  });
+});
+
+describe('summaries and decisions over cases: the medians and the range', () => {
+  it('leaves cases without a finite estimate out of the median and the range', () => {
+    const c = (estimate: number): LawCase => ({ label: String(estimate), estimate, halfWidth: 0.1, verdict: decideLaw(ORDER_ONE, estimate, 0.1) });
+    const s = summarizeLaw(ORDER_ONE, [c(1.0), c(NaN), c(1.06)]);
+    expect(s.range).toEqual([1.0, 1.06]);
+    expect(s.estimate).toBeCloseTo(1.03, 14);
+  });
+  it('names the case nearest the median, wherever it stands', async () => {
+    const { decideCases } = await import('./verdict.js');
+    const d = decideCases(ORDER_ONE, [
+      { estimate: 1.05, halfWidth: 0.1 },
+      { estimate: 0.97, halfWidth: 0.1 },
+      { estimate: 1.01, halfWidth: 0.1 },
+    ]);
+    expect(d.deciding).toBe(2);
+  });
+});
