@@ -46,6 +46,9 @@ const OFFSET_RTOL = 64 * UNIT_ROUNDOFF_F64;
 // Huber's L'_i stays pinned.
 const SAMPLES = 17;
 
+// The pinned regression example's initialisation and targets (the paper's arXiv date, the default seed).
+const PINNED_SEED = 20201201;
+
 // Huber's threshold in the pinned cases: small, so that the pinned L'_i = delta sign(r_i) moves the weights
 // little and the residuals stay beyond delta.
 const DELTA = 0.05;
@@ -298,12 +301,15 @@ describe('Remark 1: a_i and b depend on the query', () => {
     // A tanh MLP 2-6-1 (its K^g changes along the path), four training points whose targets sit 3 away from
     // the initial outputs, delta = 0.05: the outputs move by well under 3 - delta over T = 2, so every L'_i
     // stays delta sign(r_i).
+    // A regression example is one fixed flow: its initialisation and targets come from PINNED_SEED, not from
+    // the run's seed (the generated test above varies with that). On seed 2121157751 the run's seed drew an
+    // initialisation with one (query, training point) pair of near-zero K^p, one skip in twelve pairs.
     const T = 2;
     const model = compileModel({ kind: 'mlp', inputDim: 2, outputDim: 1, layers: [{ width: 6, activation: 'tanh' }] });
-    const w0 = model.init(rng(SEED).stream('init'));
+    const w0 = model.init(rng(PINNED_SEED).stream('init'));
     const xTrain = matrix(4, 2, [-1, 0.5, 0.3, -0.8, 1.2, 1.1, -0.4, -1.3]);
     const queries = matrix(3, 2, [0.1, 0.2, -1.4, 0.9, 0.8, -0.6]);
-    const problem: TrainingProblem = { model, loss: huber(DELTA), xTrain, yTrain: farTargets(model, w0, xTrain, 3, SEED) };
+    const problem: TrainingProblem = { model, loss: huber(DELTA), xTrain, yTrain: farTargets(model, w0, xTrain, 3, PINNED_SEED) };
     const where = `pinned MLP 2-6-1 tanh, Huber delta ${DELTA}, T ${T}`;
     const ledger = caseLedger(ctx, 'the pinned flow', FILE);
     const pairs = caseLedger(ctx, 'pairs (x, x_i) of the pinned flow', FILE);
