@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { richardsonDerivative, richardsonDerivativeEstimated } from './finiteDifference.js';
+import { jacobianByDifferences, richardsonDerivative, richardsonDerivativeEstimated } from './finiteDifference.js';
 
 describe('Richardson differences', () => {
   it('have O(h^4) truncation: halving h divides the error by about 16', () => {
@@ -28,5 +28,19 @@ describe('Richardson differences', () => {
     }
     // At h = 1e-3 the normalisation's difference quotient is visibly uncertain, and the estimate says so.
     expect(richardsonDerivativeEstimated(f, 1e-3).error[0]!).toBeGreaterThan(1e-6 * exact[0]!);
+  });
+});
+
+describe('the Jacobian by differences', () => {
+  it('matches the closed form of a quadratic map, column by column', () => {
+    // f(w) = (w0^2, w0 w1, 3 w1): J = [[2 w0, 0], [w1, w0], [0, 3]]. A quadratic's third derivative vanishes,
+    // so only rounding remains, about u |f| / h.
+    const w = Float64Array.of(0.7, -1.3);
+    const J = jacobianByDifferences((v) => [v[0]! ** 2, v[0]! * v[1]!, 3 * v[1]!], w, 1e-3);
+    expect([J.rows, J.cols]).toEqual([3, 2]);
+    const exact = [2 * 0.7, 0, -1.3, 0.7, 0, 3];
+    J.data.forEach((v, i) => expect(Math.abs(v - exact[i]!)).toBeLessThan(1e-11));
+    // w itself is left as it was.
+    expect(Array.from(w)).toEqual([0.7, -1.3]);
   });
 });

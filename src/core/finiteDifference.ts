@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { matrix, type Matrix } from './matrix.js';
 
 /** d/dtau f(tau) at tau = 0 for a vector-valued f, by Richardson-extrapolated central differences. */
 export function richardsonDerivative(f: (tau: number) => ArrayLike<number>, h = 1e-3): Float64Array {
@@ -21,6 +22,26 @@ export function richardsonDerivative(f: (tau: number) => ArrayLike<number>, h = 
   const out = new Float64Array(coarse.length);
   for (let i = 0; i < out.length; i++) out[i] = (4 * fine[i]! - coarse[i]!) / 3;
   return out;
+}
+
+/**
+ * The Jacobian of a vector-valued f at w, column by column: column j is {@link richardsonDerivative} of
+ * tau -> f(w + tau e_j). Rows are f's outputs, columns w's coordinates.
+ */
+export function jacobianByDifferences(f: (w: Float64Array) => ArrayLike<number>, w: Float64Array, h = 1e-3): Matrix {
+  const shifted = w.slice();
+  let J: Matrix | null = null;
+  for (let j = 0; j < w.length; j++) {
+    const column = richardsonDerivative((tau) => {
+      shifted[j] = w[j]! + tau;
+      const out = Float64Array.from(f(shifted));
+      shifted[j] = w[j]!;
+      return out;
+    }, h);
+    J ??= matrix(column.length, w.length);
+    for (let r = 0; r < column.length; r++) J.data[r * w.length + j] = column[r]!;
+  }
+  return J ?? matrix(f(w).length, 0);
 }
 
 /** A difference quotient with its own error estimate. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gamma, matrix, rng } from '../core/index.js';
+import { gamma, jacobianByDifferences, matrix, rng, toRows, type Matrix } from '../core/index.js';
 import { squared } from '../losses/index.js';
 import { compileModel, type Model } from '../models/index.js';
 import { interpretQueries } from './interpretation.js';
@@ -17,7 +17,7 @@ const w0 = model.init(rng(11).stream('init'));
 const T = 0.5;
 const TOP = 3;
 
-/** Step of the central differences for the Jacobian: truncation h^2 |f'''| and rounding u |f| / h balance near u^(1/3). */
+/** Step of the (Richardson-extrapolated) central differences for the Jacobian: truncation h^4, rounding u |f| / h. */
 const FD_STEP = 1e-5;
 /**
  * How far the finite-difference NTK may be from the exact one, relative to its scale: truncation h^2 = 1e-10
@@ -27,20 +27,8 @@ const FD_STEP = 1e-5;
  */
 const FD_RTOL = 1e-8;
 
-/** The Jacobian d f_k(x_n) / d w_j by central differences of forward passes: (N O) x d. */
-function jacobianByDifferences(mdl: Model, w: Float64Array, X: ReturnType<typeof matrix>): number[][] {
-  const rows = Array.from({ length: X.rows * O }, () => new Array<number>(w.length).fill(0));
-  for (let j = 0; j < w.length; j++) {
-    const plus = w.slice();
-    const minus = w.slice();
-    plus[j]! += FD_STEP;
-    minus[j]! -= FD_STEP;
-    const fp = mdl.forward(plus, X).data;
-    const fm = mdl.forward(minus, X).data;
-    for (let r = 0; r < rows.length; r++) rows[r]![j] = (fp[r]! - fm[r]!) / (2 * FD_STEP);
-  }
-  return rows;
-}
+/** The Jacobian d f_k(x_n) / d w_j by differences of forward passes (src/core/finiteDifference.ts): (N O) x d rows. */
+const jacobianRows = (mdl: Model, w: Float64Array, X: Matrix): number[][] => toRows(jacobianByDifferences((v) => mdl.forward(v, X).data, w, FD_STEP));
 
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, j) => s + v * b[j]!, 0);
 /** tr of the O x O block of J1 J2^T at points n1, n2: sum_k grad f_k(x_n1) . grad f_k(x_n2). */
@@ -72,8 +60,8 @@ function relativeGap(scores: readonly number[], order: readonly number[]): numbe
 describe('interpretQueries on a small two-output problem', () => {
   const result = interpretQueries(problem, w0, queries, { T, top: TOP });
   const q = result.quantities;
-  const Jq = jacobianByDifferences(model, w0, queries);
-  const Jt = jacobianByDifferences(model, w0, xTrain);
+  const Jq = jacobianRows(model, w0, queries);
+  const Jt = jacobianRows(model, w0, xTrain);
 
   it('the nearest inputs are the smallest Euclidean distances, recomputed by brute force', () => {
     result.queries.forEach((r) => {

@@ -1,25 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { matrix, rng, type Matrix } from '../core/index.js';
+import { jacobianByDifferences, matrix, rng, toRows, type Matrix } from '../core/index.js';
 import { gradientFlow } from '../kernels/index.js';
 import { squared } from '../losses/index.js';
 import { compileModel, type Model } from '../models/index.js';
 import { layerMovement, measureRegime, outputScaleLevel, weightMovement, widthLevel } from './regimes.js';
 
-/** Step of the central differences: truncation h^2 |f'''| and rounding u |f| / h balance near u^(1/3). */
+/** Step of the (Richardson-extrapolated) central differences: truncation h^4, rounding u |f| / h. */
 const FD_STEP = 1e-5;
 
 /** K^g(X, X; w) = J J^T with the Jacobian by central differences of forward passes (one output). */
 function kernelByDifferences(model: Model, w: Float64Array, X: Matrix): number[][] {
-  const J = Array.from({ length: X.rows }, () => new Array<number>(w.length).fill(0));
-  for (let j = 0; j < w.length; j++) {
-    const plus = w.slice();
-    const minus = w.slice();
-    plus[j]! += FD_STEP;
-    minus[j]! -= FD_STEP;
-    const fp = model.forward(plus, X).data;
-    const fm = model.forward(minus, X).data;
-    for (let n = 0; n < X.rows; n++) J[n]![j] = (fp[n]! - fm[n]!) / (2 * FD_STEP);
-  }
+  const J = toRows(jacobianByDifferences((v) => model.forward(v, X).data, w, FD_STEP));
   return J.map((a) => J.map((b) => a.reduce((s, v, j) => s + v * b[j]!, 0)));
 }
 
