@@ -3,7 +3,7 @@ import { jacobianByDifferences, matrix, rng, toRows, type Matrix } from '../core
 import { gradientFlow } from '../kernels/index.js';
 import { squared } from '../losses/index.js';
 import { compileModel, type Model } from '../models/index.js';
-import { layerMovement, measureRegime, outputScaleLevel, weightMovement, widthLevel } from './regimes.js';
+import { kernelDrift, layerMovement, measureRegime, outputScaleLevel, weightMovement, widthLevel } from './regimes.js';
 
 /** Step of the (Richardson-extrapolated) central differences: truncation h^4, rounding u |f| / h. */
 const FD_STEP = 1e-5;
@@ -31,6 +31,23 @@ describe('regime measurements', () => {
     const norm = (b: { offset: number; rows: number; cols: number }) => Math.hypot(...w0.subarray(b.offset, b.offset + b.rows * b.cols));
     expect(layerMovement(model, w0, wT)).toBeCloseTo(Math.max(0.1 / norm(W1), 0.2 / norm(Wout)), 14);
     expect(weightMovement(w0, wT)).toBeGreaterThan(layerMovement(model, w0, wT));
+  });
+
+  it('the kernel drift is the largest relative Frobenius change of K^g over the points, against kernels by differences', () => {
+    const X = matrix(3, 2, [0.5, -1, 1, 0.2, -0.3, 0.8]);
+    const r = rng(5).stream('moves');
+    const ws = [model.init(rng(5).stream('init'))];
+    // Three moves, the largest in the middle: the drift is its, not the first's or the last's.
+    for (const size of [0.1, 0.4, 0.05]) ws.push(ws[0]!.map((v) => v + size * r.uniformIn(-1, 1)));
+    const frob = (A: number[][]) => Math.hypot(...A.flat());
+    const K = ws.map((w) => kernelByDifferences(model, w, X));
+    const drifts = K.slice(1).map((Kk) => frob(Kk.map((row, i) => row.map((v, j) => v - K[0]![i]![j]!))) / frob(K[0]!));
+    // Differences of step 1e-5 with Richardson: about 1e-10 relative on these kernels.
+    const DRIFT_ATOL = 1e-8;
+    expect(Math.abs(kernelDrift(model, ws, X) - Math.max(...drifts))).toBeLessThan(DRIFT_ATOL);
+    expect(Math.max(drifts[0]!, drifts[2]!)).toBeLessThan(0.5 * drifts[1]!);
+    expect(Math.min(...drifts)).toBeGreaterThan(1e3 * DRIFT_ATOL);
+    expect(kernelDrift(model, [ws[0]!, ws[0]!], X)).toBe(0);
   });
 
   it('width levels draw every replicate from its own stream; output-scale levels reuse each replicate\'s w0 at every alpha', () => {

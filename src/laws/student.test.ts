@@ -59,6 +59,24 @@ describe("Student's t", () => {
 });
 
 describe("Student's t distribution at the edges of its domain", () => {
+  it('refuses an incomplete-beta argument outside [0, 1] (NaN included) and non-positive shapes', () => {
+    for (const x of [-1e-12, 1 + 1e-12, NaN, -Infinity]) expect(() => regularisedIncompleteBeta(x, 2, 3)).toThrow(/outside \[0, 1\]/);
+    expect(() => regularisedIncompleteBeta(0.5, 0, 3)).toThrow(/must be positive/);
+    expect(() => regularisedIncompleteBeta(0.5, 2, -1)).toThrow(/must be positive/);
+  });
+
+  it('the incomplete beta is exactly 0 at x = 0 and 1 at x = 1, and its symmetry I_x(a, b) = 1 - I_{1-x}(b, a) holds across the branch point', () => {
+    for (const [a, b] of [[0.5, 0.5], [2.5, 7], [40, 0.5]] as const) {
+      expect(regularisedIncompleteBeta(0, a, b)).toBe(0);
+      expect(regularisedIncompleteBeta(1, a, b)).toBe(1);
+      // The two sides of the branch x = (a + 1) / (a + b + 2) take different continued fractions.
+      for (const x of [0.05, 0.4, (a + 1) / (a + b + 2), 0.93]) {
+        const sum = regularisedIncompleteBeta(x, a, b) + regularisedIncompleteBeta(1 - x, b, a);
+        expect(Math.abs(sum - 1)).toBeLessThan(1e-13);
+      }
+    }
+  });
+
   it('gives NaN for a NaN argument, and 0 and 1 at minus and plus infinity', () => {
     expect(studentCdf(NaN, 3)).toBeNaN();
     expect(studentCdf(Infinity, 3)).toBe(1);

@@ -1,6 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { sweep, sweepTask } from './sweep.js';
+import { answerChunk, loadTask } from './sweepChunk.js';
 
 // vi.mock is hoisted: the real readFileSync unless a test swaps in another manifest for one call.
 vi.mock('node:fs', async (original) => {
@@ -45,5 +46,34 @@ describe('sweep', () => {
   it('a tsx manifest without an ESM build of tsx/esm/api is reported as such', async () => {
     vi.mocked(fs.readFileSync).mockReturnValueOnce(JSON.stringify({ exports: { './esm/api': { require: { default: './dist/esm/api/index.cjs' } } } }));
     await expect(sweep(sweepTask<number, number>(SQUARE, 'square'), [1, 2], { workers: 2 })).rejects.toThrow(/exports no ESM build of tsx\/esm\/api/);
+  });
+});
+
+describe('one chunk of a sweep (the work of the calling thread and of each worker)', () => {
+  it('answers the jobs in order from the chunk start, or the index and message of the first that throws', async () => {
+    const calls: number[] = [];
+    const fn = (x: unknown) => {
+      calls.push(x as number);
+      if ((x as number) < 0) throw new RangeError(`negative ${x as number}`);
+      return (x as number) * 10;
+    };
+    expect(await answerChunk(fn, 4, [1, 2, 3])).toEqual({ start: 4, results: [10, 20, 30] });
+    calls.length = 0;
+    expect(await answerChunk(fn, 4, [1, -2, 3])).toEqual({ start: 4, failed: 5, error: 'negative -2' });
+    // The jobs after the failing one are not run.
+    expect(calls).toEqual([1, -2]);
+    expect(await answerChunk(() => Promise.reject('plain'), 0, [0])).toEqual({ start: 0, failed: 0, error: 'plain' });
+    expect(await answerChunk(fn, 0, [])).toEqual({ start: 0, results: [] });
+  });
+
+  it('loads the named export, and refuses a name that is not an exported function', async () => {
+    expect(await (await loadTask(SQUARE, 'square'))(7)).toBe(49);
+    await expect(loadTask(jobs('export const notAFunction = 3;'), 'notAFunction')).rejects.toThrow(/has no exported function notAFunction/);
+  });
+
+  it('a throwing job fails the sweep with its index and message, on workers and in the calling thread', { timeout: WORKER_SWEEP_MS }, async () => {
+    const THROWS = jobs('export const odd = (x) => { if (x % 2) throw new Error("odd " + x); return x; };');
+    await expect(sweep(sweepTask<number, number>(THROWS, 'odd'), [0, 2, 3], { workers: 1 })).rejects.toThrow('sweep: job 2 failed: odd 3');
+    await expect(sweep(sweepTask<number, number>(THROWS, 'odd'), [0, 2, 4, 5], { workers: 2 })).rejects.toThrow('sweep: job 3 failed: odd 5');
   });
 });

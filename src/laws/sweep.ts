@@ -20,6 +20,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { answerChunk, type ChunkReply, loadTask } from './sweepChunk.js';
 
 /** The work of a sweep: export `name` of `module`, a function from one job to its result (or a promise). */
 export interface SweepTask<J, R> {
@@ -44,15 +45,6 @@ export interface SweepOptions {
    * thread, one after another: the single-thread reference run.
    */
   readonly workers?: number;
-}
-
-type JobFunction = (job: unknown) => unknown;
-
-async function loadTask(task: SweepTask<unknown, unknown>): Promise<JobFunction> {
-  const mod = (await import(task.module)) as Record<string, unknown>;
-  const fn = mod[task.name];
-  if (typeof fn !== 'function') throw new TypeError(`sweep: ${task.module} has no exported function ${task.name}`);
-  return fn as JobFunction;
 }
 
 // Each worker registers tsx's loader through tsx's API, then runs the worker loop of sweepWorker.ts. The
@@ -83,10 +75,9 @@ export async function sweep<J, R>(task: SweepTask<J, R>, jobs: readonly J[], opt
   if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`sweep: workers ${requested} is not a positive integer`);
   const count = Math.min(requested, jobs.length);
   if (count <= 1) {
-    const fn = await loadTask(task);
-    const results: R[] = [];
-    for (let i = 0; i < jobs.length; i++) results.push(await runJob(fn, jobs[i], i));
-    return results;
+    const reply = await answerChunk(await loadTask(task.module, task.name), 0, jobs);
+    if ('error' in reply) throw jobFailed(reply);
+    return reply.results as R[];
   }
   const tsxApi = tsxApiUrl();
   const entry = new URL('./sweepWorker.ts', import.meta.url).href;
@@ -108,15 +99,15 @@ export async function sweep<J, R>(task: SweepTask<J, R>, jobs: readonly J[], opt
       for (let w = 0; w < count; w++) {
         const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi, entry, module: task.module, name: task.name } });
         workers.push(worker);
-        worker.on('message', (msg: { start: number; results?: R[]; failed?: number; error?: string }) => {
-          if (msg.error !== undefined) {
-            reject(new Error(`sweep: job ${msg.failed} failed: ${msg.error}`));
+        worker.on('message', (msg: ChunkReply) => {
+          if ('error' in msg) {
+            reject(jobFailed(msg));
             return;
           }
-          msg.results!.forEach((r, k) => {
-            results[msg.start + k] = r;
+          msg.results.forEach((r, k) => {
+            results[msg.start + k] = r as R;
           });
-          done += msg.results!.length;
+          done += msg.results.length;
           if (done === jobs.length) resolve();
           else feed(worker);
         });
@@ -133,10 +124,6 @@ export async function sweep<J, R>(task: SweepTask<J, R>, jobs: readonly J[], opt
   return results;
 }
 
-async function runJob<R>(fn: JobFunction, job: unknown, index: number): Promise<R> {
-  try {
-    return (await fn(job)) as R;
-  } catch (e) {
-    throw new Error(`sweep: job ${index} failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
+function jobFailed(reply: { failed: number; error: string }): Error {
+  return new Error(`sweep: job ${reply.failed} failed: ${reply.error}`);
 }
