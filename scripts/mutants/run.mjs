@@ -4,7 +4,9 @@
 //   3. run Stryker (scripts/mutants/stryker.config.mjs) with the sample checker and the verdict baseline;
 //   4. write the summary (docs/results/mutation.md and mutation.json; commit them with the incremental file).
 // Options: --seed N, --size N, --folders src/losses,src/train (a subset), --reuse-baseline, --fresh (forget the
-// incremental results of the folders in this run and test their sampled mutants again from scratch).
+// incremental results of the folders in this run and test their sampled mutants again from scratch),
+// --retest-survivors (forget only their survived and uncovered results: those mutants are tested again, the
+// killed ones are reused where Stryker finds their killing test unchanged).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -49,6 +51,16 @@ if (existsSync(incremental)) {
   if (args.includes('--fresh')) {
     for (const name of Object.keys(report.files ?? {})) if (inRun(name)) delete report.files[name];
     console.log(`mutants: --fresh: the incremental results of ${folders.join(', ')} forgotten`);
+  }
+  if (args.includes('--retest-survivors')) {
+    let forgotten = 0;
+    for (const [name, file] of Object.entries(report.files ?? {})) {
+      if (!inRun(name)) continue;
+      const kept = file.mutants.filter((m) => m.status !== 'Survived' && m.status !== 'NoCoverage');
+      forgotten += file.mutants.length - kept.length;
+      file.mutants = kept;
+    }
+    console.log(`mutants: --retest-survivors: ${forgotten} survived or uncovered results forgotten`);
   }
   let dropped = 0;
   for (const file of Object.values(report.files ?? {})) {
