@@ -93,6 +93,21 @@ export function weightsWithBounds(problem: TrainingProblem, res: FlowResult, Lma
 }
 
 /**
+ * The pairs (x, x_i) whose tangent kernel is zero at every recorded point of the path because grad_w f
+ * vanishes at x or at x_i (S = T sqrt(max K^g(x, x) max K^g(x_i, x_i)) = 0; for example x = 0 in a network
+ * without biases): there K^p = K^lp = 0 exactly and a_i is undefined, whatever the loss (caveat.zero-path-kernel).
+ * {@link weightsWithBounds} leaves these null too, with the pairs whose K^p is merely below the floor.
+ */
+export function zeroKernelPairs(problem: TrainingProblem, res: FlowResult): boolean[][] {
+  const { model, xTrain } = problem;
+  const q = res.queries!;
+  const O = model.outputDim;
+  const gx = maxDiagonal(model, res.ws, q.x);
+  const gi = maxDiagonal(model, res.ws, xTrain);
+  return Array.from({ length: q.x.rows * O }, (_, r) => Array.from({ length: xTrain.rows }, (_, i) => gx[r]! * gi[i * O + (r % O)]! === 0));
+}
+
+/**
  * The time averages (1/T) int_0^T L'_{i,k}(t) dt along the flow, m x O, from a solve of its own: state
  * [w | int L' dt] with dw/dt = -grad L (lossGradient) and d/dt int L' dt = L'. No kernel, no gradientFlow.
  */

@@ -86,6 +86,12 @@ describe('the exact discrete path kernel, unit by unit', () => {
       for (let r = 0; r < expected.length; r++) for (let j = 0; j < d; j++) expected[r]! += Math.abs(phi.data[r * d + j]!) * (step.eps * carried + Math.abs(step.update[j]!));
     }
     expected.forEach((v, r) => expect(Math.abs(rep.splitRoundingScale!.data[r]! - v)).toBeLessThan(REORDER_RTOL * v));
+    // The left-point scale weights the same bracket by |J(w_s)|, which on a linear model is |Gbar| too.
+    expected.forEach((v, r) => expect(Math.abs(rep.leftRoundingScale!.data[r]! - v)).toBeLessThan(REORDER_RTOL * v));
+    // On a network the Jacobian moves along a segment, and the two scales part.
+    const net = run(mlp, { kind: 'momentum', beta }).rep;
+    expect(net.leftRoundingScale!.data[0]).not.toBe(net.splitRoundingScale!.data[0]);
+    expect(net.leftRoundingScale!.data[0]! / net.splitRoundingScale!.data[0]!).toBeCloseTo(1, 0);
   });
 
   it('the full-batch comparison under momentum adds Gbar (-eps grad L(w_s)) at every step\'s own point', () => {

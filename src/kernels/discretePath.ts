@@ -145,6 +145,11 @@ export interface DiscreteRepresentation {
    * split (GD, SGD), which rebuilds nothing.
    */
   readonly splitRoundingScale: Matrix | null;
+  /**
+   * The same scale for the left-point contributions, which project the rebuilt directions on the Jacobian at
+   * w_s instead of the node-averaged one: sum_s sum_j |J_{s,j}| (...), the bracket as in splitRoundingScale.
+   */
+  readonly leftRoundingScale: Matrix | null;
   /** The left-point form's contribution of each example, (n O) x m. */
   readonly leftPointContributions: Matrix | null;
   /** The part of the change due to weight decay (coupled and decoupled), n x O. */
@@ -187,6 +192,7 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
   const contributions = perExample ? new Float64Array(n * O * m) : null;
   const splitMagnitude = perExample ? new Float64Array(n * O) : null;
   const splitRounding = perExample ? new Float64Array(n * O) : null;
+  const leftRounding = perExample ? new Float64Array(n * O) : null;
   const leftContributions = perExample ? new Float64Array(n * O * m) : null;
   const reg = perExample ? new Float64Array(n * O) : null;
   const fullBatch = options.fullBatchComparison ? f0.data.slice() : null;
@@ -350,7 +356,8 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
     };
     const GbarP = scaled(Gbar);
     if (perExample) {
-      const J0P = scaled(jacobian(model, ws, queries));
+      const J0 = jacobian(model, ws, queries);
+      const J0P = scaled(J0);
       const sub = batchProblem(problem, step.batch);
       const Jb = jacobian(model, ws, sub.xTrain);
       const gi = Array.from({ length: m }, () => new Float64Array(d));
@@ -376,8 +383,14 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
       const preconditioned = eps * (Math.abs(rule.mix) * scaleAccumulator + Math.abs(rule.direct) * gradientScale);
       for (let r = 0; r < n * O; r++) {
         let acc = 0;
-        for (let j = 0; j < d; j++) acc += Math.abs(Gbar.data[r * d + j]!) * (preconditioned * (P ? P[j]! : 1) + eps * Math.abs(rule.decoupledDecay * ws[j]!) + Math.abs(dw[j]!));
+        let accLeft = 0;
+        for (let j = 0; j < d; j++) {
+          const bracket = preconditioned * (P ? P[j]! : 1) + eps * Math.abs(rule.decoupledDecay * ws[j]!) + Math.abs(dw[j]!);
+          acc += Math.abs(Gbar.data[r * d + j]!) * bracket;
+          accLeft += Math.abs(J0.data[r * d + j]!) * bracket;
+        }
         splitRounding![r]! += acc;
+        leftRounding![r]! += accLeft;
       }
       const shares = matmulTransB(GbarP, directions).data;
       const leftShares = matmulTransB(J0P, directions).data;
@@ -426,6 +439,7 @@ export function discretePath(problem: TrainingProblem, queries: Matrix, w0: Floa
       contributions: contributions ? matrix(n * O, m, contributions) : null,
       splitMagnitude: splitMagnitude ? matrix(n, O, splitMagnitude) : null,
       splitRoundingScale: splitRounding ? matrix(n, O, splitRounding) : null,
+      leftRoundingScale: leftRounding ? matrix(n, O, leftRounding) : null,
       leftPointContributions: leftContributions ? matrix(n * O, m, leftContributions) : null,
       regulariserContribution: reg ? matrix(n, O, reg) : null,
       fullBatch: fullBatch ? matrix(n, O, fullBatch) : null,
