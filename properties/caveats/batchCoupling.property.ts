@@ -198,8 +198,11 @@ describe('batch normalisation couples the examples of a batch', () => {
   );
 });
 
-// Flows whose batch statistics nearly degenerate (a column with variance ~ eps) stiffen; they are skipped.
-const MAX_STEPS = 2000;
+// Flows whose batch statistics nearly degenerate (a column with variance ~ eps) stiffen. The cap bounds the
+// cost of one case, not its accuracy (the identity is checked at the same tolerance however many steps it
+// took): most drawn flows take 20-80 steps, one on seed 814059142 took 2183 (softplus, width 4, inputs with
+// near-zero coordinates) and met the identity; a case over the cap is a counted skip.
+const MAX_STEPS = 20_000;
 // The naive form's miss, relative to the change y_T - y_0 it should explain. It is a modelling error (the
 // derivative through the statistics is dropped), of the size of that derivative's share of K^g, O(1/m) to
 // O(1); 1e-3 is six orders above IDENTITY_RTOL (the identity's noise), so a miss of that size is not
