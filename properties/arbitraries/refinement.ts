@@ -7,7 +7,9 @@
  *
  * @module
  */
+import type { Matrix } from '../../src/core/index.js';
 import { hessianVectorProduct, lossGradient, type TrainingProblem } from '../../src/kernels/index.js';
+import { jacobian } from '../../src/models/index.js';
 import { DEEP } from './config.js';
 
 /** The unit roundoff of float64, 2^-53. */
@@ -148,13 +150,23 @@ export function levelBudget(S0: number, d: number, maxLevels: number): number {
  */
 export const CHECKED_REFINEMENT = { ...LAW_REFINEMENT, settledBelow: ORDER_RESOLUTION / 4 } as const;
 
-/** A case that cannot show a law: nothing moves (grad L(w0) = 0: two equal inputs whose Huber derivatives cancel). */
+/**
+ * A case that cannot show a law: nothing moves (grad L(w0) = 0: two equal inputs whose Huber derivatives
+ * cancel), or a query's output does not move (grad_w f(x; w0) = 0: x = 0 in a network without biases whose
+ * activations vanish at 0, where f(0; w) = 0 for every w and every law's error is identically zero).
+ */
 export class Stationary extends Error {}
 
-/** Throw Stationary when grad L(w0) vanishes. */
-export function checkMoves(problem: TrainingProblem, w0: Float64Array): void {
+/** Throw Stationary when grad L(w0) vanishes, or when grad_w f(x; w0) vanishes at one of the queries. */
+export function checkMoves(problem: TrainingProblem, w0: Float64Array, queries?: Matrix): void {
   const g = lossGradient(problem, w0).gradient;
   if (g.every((v) => v === 0)) throw new Stationary('stationary start: grad L(w0) = 0, so nothing moves');
+  if (!queries) return;
+  const J = jacobian(problem.model, w0, queries);
+  const d = problem.model.paramCount;
+  for (let r = 0; r < J.rows; r++) {
+    if (J.data.subarray(r * d, (r + 1) * d).every((v) => v === 0)) throw new Stationary(`stationary query: grad_w f(x; w0) = 0 at query output ${r} (f does not depend on w there to first order)`);
+  }
 }
 
 /** GD ran into non-finite parameters at this step count. */

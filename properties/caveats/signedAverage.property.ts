@@ -123,20 +123,35 @@ function simpsonAsymptotic(samples: PathSamples, r: PairReport, x: number, i: nu
   return (d1 <= noise && d2 <= CONTRACTION[1] * noise) || (contracts(d1, d2) && contracts(d2, d4));
 }
 
-/** Simpson's a_i from the samples (grids h and 2h) against a_i from the ODE state; returns the gap. */
-function checkSimpson(samples: PathSamples, r: PairReport, x: number, i: number, m: number, where: string): number {
+/**
+ * Simpson's a_i from the samples (grids h and 2h) against a_i from the ODE state; returns the gap relative to
+ * max |L'_i|, or throws. `tighter`, where given, redoes the pair on a flow solved at FLOW_RTOL / TIGHTER: a
+ * mismatch that the integrator's tolerance causes falls with it (the noise term is 100 rtol, a modest multiple
+ * of the controller's budget, not a bound, see flowTolerance.ts), one that a formula causes does not. A pair
+ * that passes only on the tighter flow is returned with `widened` set, for the ledger's count.
+ */
+function checkSimpson(samples: PathSamples, r: PairReport, x: number, i: number, m: number, where: string, tighter?: () => { samples: PathSamples; report: PairReport }): { gap: number; widened: boolean } {
   const fine = simpsonA(samples, x, i, m, 1);
   const coarse = simpsonA(samples, x, i, m, 2);
   const err = Math.abs(fine - r.a);
   const richardson = Math.abs(fine - coarse) / 15;
   const noise = IDENTITY_RTOL * r.amplification * (r.maxAbsLp + Math.abs(r.a));
   const allowed = SIMPSON_SAFETY * richardson + noise;
+  if (!(err <= allowed) && tighter) {
+    const again = tighter();
+    const second = checkSimpson(again.samples, again.report, x, i, m, `${where} (flow at rtol ${(FLOW_RTOL / TIGHTER).toExponential(0)}, after a miss of ${err.toExponential(3)} against ${allowed.toExponential(3)} at rtol ${FLOW_RTOL.toExponential(0)})`);
+    return { gap: second.gap, widened: true };
+  }
   if (!(err <= allowed)) {
     const coarser = simpsonA(samples, x, i, m, 4);
     throw new Error(`${where}: a_i from the ODE state ${r.a} vs Simpson on the samples ${fine} (grid of ${samples.kernel[0]!.length - 1} intervals): absolute ${err.toExponential(3)}, relative ${(err / Math.abs(r.a)).toExponential(3)} > ${allowed.toExponential(3)} (Richardson ${richardson.toExponential(3)}, contraction ${(Math.abs(coarse - coarser) / Math.abs(fine - coarse)).toPrecision(4)}, the integrator's noise ${noise.toExponential(3)}, amplification ${r.amplification.toPrecision(4)}); seed ${SEED}; replay: ${replayCommand(FILE)}`);
   }
-  return err / Math.max(r.maxAbsLp, Number.MIN_VALUE);
+  return { gap: err / Math.max(r.maxAbsLp, Number.MIN_VALUE), widened: false };
 }
+
+// The tighter flow of checkSimpson's second look: rtol 100 times smaller, so an integration error falls by
+// about that factor (DOP853 is of order 8: its global error scales like rtol).
+const TIGHTER = 100;
 
 /**
  * Sample the flow's path on a grid fine enough for every pair (see GRID_MIN_INTERVALS); pairs still
@@ -251,7 +266,7 @@ function runPinned(p: PinnedCase): { report: PairReport; steps: number; simpsonE
   const { samples } = resolvedSamples(problem, queries, p.T, res);
   const m = problem.xTrain.rows;
   const report = pairReport(res, samples, 0, p.i, m);
-  const simpsonError = checkSimpson(samples, report, 0, p.i, m, p.name);
+  const simpsonError = checkSimpson(samples, report, 0, p.i, m, p.name).gap;
   return { report, steps: res.stats.acceptedSteps, simpsonError };
 }
 
@@ -261,6 +276,7 @@ describe('caveat.signed-average: the weights of Lbar\'_i are signed', () => {
     'a search over generated flows and queries finds a_i(x) outside [min_t -L\'_i(t), max_t -L\'_i(t)] where K^g(x, x_i)(t) changes sign, and a_i inside wherever K^g keeps one sign',
     (ctx) => {
       const ledger = caseLedger(ctx, 'flows searched', FILE);
+      const simpsonPairs = caseLedger(ctx, "pairs checked by Simpson's rule against the ODE state", FILE);
       let pairs = 0;
       let signChanging = 0;
       let hits = 0;
@@ -296,7 +312,18 @@ describe('caveat.signed-average: the weights of Lbar\'_i are signed', () => {
               const r = pairReport(res, samples, x, i, m);
               const where = `query ${x}, training point ${i}; ${describeFlowCase(c)}`;
               if (preAsymptotic.has(x * m + i)) unresolved++;
-              else worstSimpson = Math.max(worstSimpson, checkSimpson(samples, r, x, i, m, where));
+              else {
+                const tighter = () => {
+                  const again = gradientFlow(c.problem, c.w0, { queries: c.queries }, { T: c.T, rtol: FLOW_RTOL / TIGHTER, atol: FLOW_ATOL / TIGHTER, dense: true, maxSteps: 10 * MAX_STEPS });
+                  if (again.status !== 'success') throw new Error(`${where}: the tighter flow ended ${again.status}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+                  const resampled = resolvedSamples(c.problem, c.queries, c.T, again).samples;
+                  return { samples: resampled, report: pairReport(again, resampled, x, i, m) };
+                };
+                simpsonPairs.draw();
+                const checked = checkSimpson(samples, r, x, i, m, where, tighter);
+                if (checked.widened) simpsonPairs.widen('Simpson against the ODE state met only on a flow at rtol / 100 (integration error)');
+                worstSimpson = Math.max(worstSimpson, checked.gap);
+              }
               const sign = definiteSign(r);
               if (sign !== 0) {
                 // The converse: nonnegative weights keep the average inside the range.

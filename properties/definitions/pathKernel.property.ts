@@ -106,7 +106,7 @@ describe('the path kernel (Definition 2)', () => {
       // The second implementation: explicit Jacobians, J(x; w0) J(x_i; w0)^T.
       const Kg = tangentKernelJacobian(c.model, c.w0, c.queries, c.problem.xTrain).data;
       try {
-        checkMoves(c.problem, c.w0);
+        checkMoves(c.problem, c.w0, c.queries);
       } catch (e) {
         if (!(e instanceof Stationary)) throw e;
         ledger.leaveOut(e.message);

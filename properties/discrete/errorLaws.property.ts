@@ -202,7 +202,7 @@ describe('finite steps: the error laws', () => {
     for (const [i, c] of lawCases(CASES).entries()) {
       ledger.draw();
       try {
-        checkMoves(c.problem, c.w0);
+        checkMoves(c.problem, c.w0, c.queries);
       } catch (e) {
         if (!(e instanceof Stationary)) throw e;
         ledger.leaveOut(e.message);

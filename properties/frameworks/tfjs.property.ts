@@ -36,6 +36,11 @@ const FILE = 'properties/frameworks/tfjs.property.ts';
 // |f0| + |fS| + sum_s |Delta f_s|; as in properties/discrete/exactPathKernel.property.ts.
 const QUAD_TOL = 1e-15;
 const EXACT_RTOL = 1e-12;
+// The halving depth: a layer norm over two units is a smoothed sign whose transition is sqrt(1e-5) of the
+// pre-activations' spread wide, and a segment crossing it needs panels of that width, 2^-9 of the segment or
+// less, two levels more for the steepest (the derivation of QUAD_MAX_DEPTH in exactPathKernel.property.ts).
+// At depth 8, seed 468875366 drew a two-unit layer norm whose representation missed by 1.02e-12 relative.
+const QUAD_MAX_DEPTH = 12;
 
 // Domingos' left-point form misses 1/2 Delta w_s^T Hess f Delta w_s = O(eps^2) per step, over S = T / eps
 // steps: O(eps) at fixed T. Order 2 is what the curvature-corrected form reaches (rate.second-order): the
@@ -96,7 +101,7 @@ function stepRecords(problem: TrainingProblem, path: readonly Float64Array[], ba
 
 /** The exact (and left-point) representation at the queries along a recorded path. */
 function representAlong(problem: TrainingProblem, queries: Matrix, records: readonly StepRecord[], path: readonly Float64Array[]): { rep: DiscreteRepresentation; absIncrements: number } {
-  const acc = discretePath(problem, queries, path[0]!, { perExample: false, adaptive: { tol: QUAD_TOL, maxDepth: 8 } });
+  const acc = discretePath(problem, queries, path[0]!, { perExample: false, adaptive: { tol: QUAD_TOL, maxDepth: QUAD_MAX_DEPTH } });
   let absIncrements = 0;
   let before = problem.model.forward(path[0]!, queries).data;
   records.forEach((r, s) => {

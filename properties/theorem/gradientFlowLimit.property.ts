@@ -124,7 +124,7 @@ interface CaseResult {
 }
 
 function measure(c: FlowCase, index: number, withConstant: boolean): CaseResult {
-  checkMoves(c.problem, c.w0);
+  checkMoves(c.problem, c.w0, c.queries);
   // The horizon: from the curvature at w0, halved where the reference flow stiffens beyond its budget later.
   const flows = new Map<number, [Float64Array, Float64Array]>();
   const fitted = fittingStart(refinementStart(c.problem, c.w0), (T) => {
