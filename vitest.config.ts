@@ -45,6 +45,10 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts'],
           environment: 'node',
+          // Unit tests check values, never time. Vitest's default 5 s limit failed Stryker's instrumented dry run
+          // (per-test coverage counts every statement) on the 2000-sweep replicate test under load; 30 s leaves
+          // room for instrumentation and a busy machine.
+          testTimeout: 30_000,
         },
       },
       {
