@@ -136,6 +136,12 @@ export function residuals(q: PathQuantities): { r: Float64Array; scale: Float64A
 
 export const worstRelative = (r: Float64Array, scale: Float64Array) => r.reduce((mx, v, k) => Math.max(mx, Math.abs(v) / Math.max(scale[k]!, Number.MIN_VALUE)), 0);
 
+/** The integrator's tolerances for the scans and the pieces (FLOW_RTOL and FLOW_ATOL unless given). */
+export interface PiecewiseTolerance {
+  readonly rtol: number;
+  readonly atol: number;
+}
+
 /** What the piecewise integration found. */
 export interface Piecewise {
   readonly r: Float64Array;
@@ -154,7 +160,10 @@ export interface Piecewise {
  * mode (the flow chatters on a kink surface): the piece ends where the flow meets the surface, and the
  * integration stops; without such a contact the flow is stiff, and it stops at the piece's start.
  */
-export function piecewise(c: FlowCase): Piecewise {
+export function piecewise(c: FlowCase, tolerance: PiecewiseTolerance = { rtol: FLOW_RTOL, atol: FLOW_ATOL }): Piecewise {
+  const { rtol, atol } = tolerance;
+  // DOP853 is of order 8: a tolerance q times smaller takes about q^(1/8) times the steps.
+  const budget = Math.ceil(Math.max(1, (FLOW_RTOL / rtol) ** (1 / 8)));
   const rows = (c.queries.rows + c.problem.xTrain.rows) * c.model.outputDim;
   const m = c.problem.xTrain.rows;
   const klp = new Float64Array(rows * m);
@@ -175,7 +184,7 @@ export function piecewise(c: FlowCase): Piecewise {
     let stuckScan: ReturnType<typeof gradientFlow> | null = null;
     let lastScan: ReturnType<typeof gradientFlow> | null = null;
     for (let span = Math.min(window, rest); ; span = Math.min(4 * span, rest)) {
-      const scan = gradientFlow(c.problem, w, {}, { T: span, rtol: FLOW_RTOL, atol: FLOW_ATOL, dense: true, maxSteps: SCAN_MAX_STEPS });
+      const scan = gradientFlow(c.problem, w, {}, { T: span, rtol, atol, dense: true, maxSteps: budget * SCAN_MAX_STEPS });
       if (scan.status !== 'success' && scan.status !== 'max-steps') throw new Error(`scan ended ${scan.status}: ${scan.message}; ${describeFlowCase(c)}; seed ${SEED}`);
       // The scan's dense output up to the time it reached: a scan that ran out of steps past a kink still
       // locates it; one that ran out before any is stuck on a kink surface.
@@ -200,7 +209,7 @@ export function piecewise(c: FlowCase): Piecewise {
       if (!(dt > 0)) break;
     }
     window = Math.max(2 * dt, c.T / 64);
-    let p = gradientFlow(c.problem, w, { queries: c.queries, trainTrain: true }, { T: dt, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: PIECE_MAX_STEPS });
+    let p = gradientFlow(c.problem, w, { queries: c.queries, trainTrain: true }, { T: dt, rtol, atol, maxSteps: budget * PIECE_MAX_STEPS });
     if (p.status !== 'success' && !stuck && lastScan) {
       // The piece reached the kink surface a little before the scan did and chatters there (a sliding mode
       // begins at this kink): end it where the scan first comes within SLIDING_BAND of the surface, and stop.
@@ -208,7 +217,7 @@ export function piecewise(c: FlowCase): Piecewise {
       ending = 'sliding';
       dt = slidingOnset(c, lastScan.w!, dt);
       if (!(dt > 0)) break;
-      p = gradientFlow(c.problem, w, { queries: c.queries, trainTrain: true }, { T: dt, rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: PIECE_MAX_STEPS });
+      p = gradientFlow(c.problem, w, { queries: c.queries, trainTrain: true }, { T: dt, rtol, atol, maxSteps: budget * PIECE_MAX_STEPS });
     }
     if (p.status !== 'success') {
       if (ending === 'T') ending = 'stiff';
