@@ -250,6 +250,5 @@ describe('SGD deviates from GD by sampling noise', () => {
         ),
       );
     },
-    DEEP ? 900_000 : 120_000,
   );
 });

@@ -82,7 +82,6 @@ const REPLICATES = {
   mup: DEEP ? { 1: [32, 16, 8, 4], 2: [32, 24, 16, 8] } : { 1: [16, 8, 4], 2: [24, 16, 8] },
   alpha: DEEP ? 12 : 8,
 } as const;
-const TIMEOUT = DEEP ? 900_000 : 120_000;
 
 // The rules, fixed from theory before measuring.
 const LAZY_KERNEL: LawRule = {
@@ -332,7 +331,6 @@ describe('regimes: when the path kernel is the initial NTK, and when training le
       recordSlopes(ctx, run, 'regime.lazy', 'weightMovement', 'all weights |w_T - w_0| / |w_0| against width (width^-1 from depth 2: the n x n layers hold most of |w_0|)');
       recordRun(ctx, run, 'regime.lazy');
     },
-    TIMEOUT,
   );
 
   claimTest(
@@ -348,7 +346,6 @@ describe('regimes: when the path kernel is the initial NTK, and when training le
       recordSlopes(ctx, run, 'regime.feature-learning', 'layerMovement', 'largest layer movement max_l |W_l(T) - W_l(0)|_F / |W_l(0)|_F against width');
       recordRun(ctx, run, 'regime.feature-learning');
     },
-    TIMEOUT,
   );
 
   claimTest(
@@ -364,7 +361,6 @@ describe('regimes: when the path kernel is the initial NTK, and when training le
       recordSlopes(ctx, run, 'regime.output-scale', 'featureMovement', 'last hidden features against alpha');
       recordRun(ctx, run, 'regime.output-scale');
     },
-    TIMEOUT,
   );
 
   claimTest(
@@ -381,6 +377,5 @@ describe('regimes: when the path kernel is the initial NTK, and when training le
       recordFigure(ctx, 'ratio |K^p/T - K_0| / sup_t |K_t - K_0| over all runs: range', `${fmt(Math.min(...ratios))} .. ${fmt(Math.max(...ratios))}`, 'caveat.data-dependent-kernel');
       recordRun(ctx, run, 'caveat.data-dependent-kernel');
     },
-    TIMEOUT,
   );
 });
