@@ -20,8 +20,10 @@
  *   an estimate that, for a jump at a generic place, is of the same order as its error (both O(h |jump|)).
  *   The whole path is held to IDENTITY_RTOL (1 + crossings) of the pieces' summed terms: the smooth bound
  *   per piece, and one more for each crossing. That allowance is reasoned, not guaranteed (at some places in
- *   a step the estimate vanishes while the error does not); the measured ratio is reported. y_T comes from a
- *   forward pass at the last piece's end, the sum of K^lp from the pieces' ODE states.
+ *   a step the estimate vanishes while the error does not); the measured ratio is reported. A flow over it
+ *   is integrated again at rtol / 100 and held to the same allowance (counted as widened): an integration
+ *   error falls with the tolerance, what a wrong formula leaves does not. y_T comes from a forward pass at
+ *   the last piece's end, the sum of K^lp from the pieces' ODE states.
  * Where the flow reaches a kink surface that pushes it back from both sides (a sliding mode: no classical
  * solution, the integrator chatters within its step budget), the identity is checked up to that time and
  * the flow is counted.
