@@ -27,7 +27,7 @@ for (const [k, seed] of seeds.entries()) {
     continue;
   }
   const env = { ...process.env, PATHKERNEL_SEED: String(seed), PATHKERNEL_ARGUMENT_FILE: file, ...(deep ? { PATHKERNEL_DEEP: '1' } : {}) };
-  const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=./src/report/argumentReporter.ts', `--outputFile.json=build/seeds/${seed}-vitest.json`], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', '--reporter=./src/report/argumentReporter.ts', `--outputFile.json=build/seeds/${seed}-vitest.json`], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   if (!existsSync(file)) {
     lost.push({ seed, reason: `no report (exit ${run.status}${run.signal ? `, ${run.signal}` : ''})` });

@@ -32,7 +32,7 @@ console.log(`mutants: sample of ${sample.keys.length} (seed ${seed}): ${Object.e
 const baseline = resolve('build/mutants/baseline.json');
 if (!(args.includes('--reuse-baseline') && existsSync(baseline))) {
   console.log('mutants: the unmutated suite, for the baseline of law verdicts');
-  const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=./src/report/argumentReporter.ts', '--outputFile.json=build/mutants/baseline-vitest.json'], { stdio: 'inherit', env: { ...process.env, PATHKERNEL_ARGUMENT_FILE: baseline } });
+  const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', '--reporter=./src/report/argumentReporter.ts', '--outputFile.json=build/mutants/baseline-vitest.json'], { stdio: 'inherit', env: { ...process.env, PATHKERNEL_ARGUMENT_FILE: baseline } });
   if (run.status !== 0) throw new Error(`mutants: the unmutated suite fails (exit ${run.status}): mutation testing needs a green baseline`);
 }
 
