@@ -54,6 +54,14 @@ const PSD_SAFETY = 16;
 // kernel term (beta^2 for alpha^2, a dropped gain) is off by O(1) relative.
 const FD_STEP = 1e-5;
 const FD_RTOL = 1e-8;
+// Where layer norm over two units sees two pre-activations closer than its smoothing scale, f^(5) can exceed
+// that estimate: at seed 1799227482 (square activation after a two-unit layer norm, muP, K_00 = 4468) the
+// structured kernel, the kernel-vector products and the Jacobian contraction agreed with one another while the
+// differences at FD_STEP missed K_00 by 7.6e-4 (1.7e-7 relative) against a bound of 3.0e-6. A miss is therefore
+// looked at again with steps FD_SECOND_LOOK times smaller: truncation falls by FD_SECOND_LOOK^4 = 1e4 and
+// rounding grows by FD_SECOND_LOOK, to 3e-10 |f| (still 30 times below FD_RTOL); a wrong kernel term stays
+// O(1) off. A case that passes only on the second look is counted as widened.
+const FD_SECOND_LOOK = 10;
 
 function agreementBound(c: ModelCase, K: Matrix, i: number, j: number): number {
   const depth = c.model.layout.length;
@@ -88,10 +96,30 @@ function worstAgreement(c: ModelCase, A: Matrix, B: Matrix): { rel: number; abs:
 }
 
 /** J (N O x d) from central differences of the forward pass along each coordinate direction of w. */
-function finiteDifferenceJacobian(model: Model, w: Float64Array, X: Matrix): { J: Matrix; error: number } {
+function finiteDifferenceJacobian(model: Model, w: Float64Array, X: Matrix, step = FD_STEP): { J: Matrix; error: number } {
   const f0 = model.forward(w, X).data;
   const error = FD_RTOL * (1 + f0.reduce((a, v) => Math.max(a, Math.abs(v)), 0));
-  return { J: jacobianByDifferences((v) => model.forward(v, X).data, w, FD_STEP), error };
+  return { J: jacobianByDifferences((v) => model.forward(v, X).data, w, step), error };
+}
+
+/** J J^T from finite differences at `step`, with each entry's bound e (|J_i|_1 + |J_j|_1 + d e). */
+function finiteDifferenceKernel(c: ModelCase, step: number): { K: Matrix; bound: (i: number, j: number) => number } {
+  const { J, error } = finiteDifferenceJacobian(c.model, c.w, c.X, step);
+  const d = c.model.paramCount;
+  const l1 = Array.from({ length: J.rows }, (_, r) => J.data.subarray(r * d, (r + 1) * d).reduce((a, v) => a + Math.abs(v), 0));
+  return { K: matmulTransB(J, J), bound: (i, j) => error * (l1[i]! + l1[j]! + d * error) };
+}
+
+/** The first entry of K outside its bound against the finite-difference kernel, or null. */
+function firstMiss(K: Matrix, fd: ReturnType<typeof finiteDifferenceKernel>): { i: number; j: number; err: number; bound: number } | null {
+  const n = K.rows;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const err = Math.abs(K.data[i * n + j]! - fd.K.data[i * n + j]!);
+      if (!(err <= fd.bound(i, j))) return { i, j, err, bound: fd.bound(i, j) };
+    }
+  }
+  return null;
 }
 
 describe('Definition 1: the tangent kernel', () => {
@@ -102,25 +130,31 @@ describe('Definition 1: the tangent kernel', () => {
     fc.assert(
       fc.property(modelCaseArb(modelSpecArb()), (c) => {
         ledger.draw();
-        const { J, error } = finiteDifferenceJacobian(c.model, c.w, c.X);
-        const Kfd = matmulTransB(J, J);
-        const n = Kfd.rows;
-        const d = c.model.paramCount;
-        const l1 = Array.from({ length: n }, (_, r) => J.data.subarray(r * d, (r + 1) * d).reduce((a, v) => a + Math.abs(v), 0));
+        const fd = finiteDifferenceKernel(c, FD_STEP);
+        let finer: ReturnType<typeof finiteDifferenceKernel> | null = null;
+        const n = fd.K.rows;
+        let secondLook = false;
         for (const [name, K] of [['structured', tangentKernelStructured(c.model, c.w, c.X)], ['kernel-vector products', tangentKernelKvp(c.model, c.w, c.X)], ['Jacobian contraction', tangentKernelJacobian(c.model, c.w, c.X)]] as const) {
           for (let i = 0; i < n; i++) {
             for (let j = 0; j < n; j++) {
-              const err = Math.abs(K.data[i * n + j]! - Kfd.data[i * n + j]!);
-              const bound = error * (l1[i]! + l1[j]! + d * error);
-              const scale = Math.sqrt(Math.abs(Kfd.data[i * n + i]! * Kfd.data[j * n + j]!));
-              if (err > 0) worstRatio = Math.max(worstRatio, err / bound);
+              const err = Math.abs(K.data[i * n + j]! - fd.K.data[i * n + j]!);
+              const scale = Math.sqrt(Math.abs(fd.K.data[i * n + i]! * fd.K.data[j * n + j]!));
+              if (err > 0) worstRatio = Math.max(worstRatio, err / fd.bound(i, j));
               if (scale > 0) worstRel = Math.max(worstRel, err / scale);
-              if (!(err <= bound)) {
-                throw new Error(`${name} K[${i}, ${j}] = ${K.data[i * n + j]} vs finite differences ${Kfd.data[i * n + j]}: absolute ${err.toExponential(3)}, relative ${(err / scale).toExponential(3)} (scale sqrt(K_ii K_jj)), bound ${bound.toExponential(3)}; ${describeCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
-              }
             }
           }
+          const miss = firstMiss(K, fd);
+          if (!miss) continue;
+          finer ??= finiteDifferenceKernel(c, FD_STEP / FD_SECOND_LOOK);
+          const again = firstMiss(K, finer);
+          if (again) {
+            const at = again.i * n + again.j;
+            const scale = Math.sqrt(Math.abs(finer.K.data[again.i * n + again.i]! * finer.K.data[again.j * n + again.j]!));
+            throw new Error(`${name} K[${again.i}, ${again.j}] = ${K.data[at]} vs finite differences ${finer.K.data[at]} at step ${FD_STEP / FD_SECOND_LOOK}: absolute ${again.err.toExponential(3)}, relative ${(again.err / scale).toExponential(3)} (scale sqrt(K_ii K_jj)), bound ${again.bound.toExponential(3)} (at step ${FD_STEP}: K[${miss.i}, ${miss.j}] off by ${miss.err.toExponential(3)} against ${miss.bound.toExponential(3)}); ${describeCase(c)}; seed ${SEED}; replay: ${replayCommand(FILE)}`);
+          }
+          secondLook = true;
         }
+        if (secondLook) ledger.widen(`finite differences within the bound only at step ${(FD_STEP / FD_SECOND_LOOK).toExponential(0)} (truncation at ${FD_STEP.toExponential(0)})`);
       }),
       propertyParameters(30),
     );
