@@ -72,6 +72,7 @@ export function createOptimizer(spec: OptimizerSpec, d: number, field = 'trainin
     return {
       spec,
       step: (g, _w, eps) => {
+        // Stryker disable next-line EqualityOperator: j <= d only writes v[d], past the end of a Float64Array of length d, which JavaScript ignores (equivalent)
         for (let j = 0; j < d; j++) v[j] = beta * v[j]! + g[j]!;
         const update = new Float64Array(d);
         // Stryker disable next-line EqualityOperator: j <= d only writes update[d], past the end of a Float64Array of length d, which JavaScript ignores (equivalent)
@@ -100,6 +101,7 @@ export function createOptimizer(spec: OptimizerSpec, d: number, field = 'trainin
       const c2 = 1 - beta2 ** t;
       const P = new Float64Array(d);
       const update = new Float64Array(d);
+      // Stryker disable next-line EqualityOperator: j <= d only writes m[d], v[d], P[d] and update[d], past the ends of Float64Arrays of length d, which JavaScript ignores (equivalent)
       for (let j = 0; j < d; j++) {
         m[j] = beta1 * m[j]! + (1 - beta1) * g[j]!;
         v[j] = beta2 * v[j]! + (1 - beta2) * g[j]! * g[j]!;

@@ -93,6 +93,7 @@ export function train(problem: TrainingProblem, w0: Float64Array, options: Train
     losses.push(loss);
     const { update, rule } = optimizer.step(gradient, w, eps);
     const next = new Float64Array(d);
+    // Stryker disable next-line EqualityOperator: j <= d only writes next[d], past the end of a Float64Array of length d, which JavaScript ignores (equivalent)
     for (let j = 0; j < d; j++) next[j] = w[j]! + update[j]!;
     if (!next.every(Number.isFinite)) throw new RangeError(`training diverged at step ${s}: the parameters are no longer finite (eps ${eps}, batch loss ${loss})`);
     options.onStep?.({ s, eps, w, update, batch, lossDerivatives, rule });
