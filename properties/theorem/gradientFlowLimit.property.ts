@@ -197,8 +197,8 @@ function measure(c: FlowCase, index: number, withConstant: boolean): CaseResult 
   const deviationF = (k: number) => fMod(k).map((v, i) => v - fT[i]!);
   const leadingW = (k: number) => withinBudget(k) && firstOrderLeads(firstOrderPart(deviationW, k), level(k).wS.map((v, i) => v - wT[i]!));
   const leadingF = (k: number) => withinBudget(k) && firstOrderLeads(firstOrderPart(deviationF, k), Float64Array.from(level(k).fS, (v, i) => v - fT[i]!));
-  // A modified flow over its step budget throws LeftOut: the case leaves all three laws (the checks of the
-  // first-order range need that flow too).
+  // A level whose modified flow is over its budget reads as not first-order (withinBudget); a modified flow over
+  // budget at a level finer than one within it throws LeftOut, and the case leaves all three laws.
   const order = refine((k) => finite(distance(level(k).wS, wT), '|w_GD - w(T)|', c), wFloor, leadingW);
   const outputs = refine((k) => finite(distance(level(k).fS, fT), '|f_GD - f_flow|', c), (k) => jNorm * wFloor(k) + UNIT_ROUNDOFF * norm(fT), leadingF);
   let constant: MeasuredCase | null = null;

@@ -34,10 +34,12 @@ const sample = await drawSample({ seed, size, folders });
 writeFileSync('build/mutants/sample.json', JSON.stringify(sample, null, 1) + '\n');
 console.log(`mutants: sample of ${sample.keys.length} (seed ${seed}): ${Object.entries(sample.perFolder).map(([f, p]) => `${f} ${p.sampled}/${p.total}`).join(', ')}`);
 
-const baseline = resolve('build/mutants/baseline.json');
+// A light run's verdict baseline is the light suite's (the claims of the files it leaves out are untested there):
+// kept apart, so that --reuse-baseline never compares a light run with a full baseline or the reverse.
+const baseline = resolve(light ? 'build/mutants/baseline-light.json' : 'build/mutants/baseline.json');
 if (!(args.includes('--reuse-baseline') && existsSync(baseline))) {
   console.log('mutants: the unmutated suite, for the baseline of law verdicts');
-  const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', '--reporter=./src/report/argumentReporter.ts', '--outputFile.json=build/mutants/baseline-vitest.json'], { stdio: 'inherit', env: { ...process.env, ...suiteEnv, PATHKERNEL_ARGUMENT_FILE: baseline } });
+  const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', '--reporter=./src/report/argumentReporter.ts', `--outputFile.json=build/mutants/baseline${light ? '-light' : ''}-vitest.json`], { stdio: 'inherit', env: { ...process.env, ...suiteEnv, PATHKERNEL_ARGUMENT_FILE: baseline } });
   if (run.status !== 0) throw new Error(`mutants: the unmutated suite fails (exit ${run.status}): mutation testing needs a green baseline`);
 }
 
